@@ -1,0 +1,6 @@
+"""Environments behind one Gymnasium contract. ``import envs`` registers their ids."""
+
+from gymnasium.envs.registration import register, registry
+
+if "EgoHousehold-v0" not in registry:
+    register(id="EgoHousehold-v0", entry_point="envs.household.env:HouseholdEnv")

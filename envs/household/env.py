@@ -1,0 +1,173 @@
+"""``EgoHousehold-v0``: the embedded household simulator behind the Gymnasium interface.
+
+Observation: ``rgb`` (HxWx3 uint8), ``instruction`` and ``feedback`` (text). Action: an id into the
+episode's action list (``info["action_names"]``: EB-ALFRED's 162 global actions, then this scene's
+``Type_k`` extras) or the action text itself. Ground truth goes in ``info`` only: success, progress,
+the task, the world events of the step, and, with ``expert=True``, the privileged planner's next skill.
+"""
+
+from __future__ import annotations
+
+import string
+import time
+from functools import lru_cache
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from envs.household import goals, planner, skills, tasks
+from envs.household.catalog import load
+from envs.household.placement import MAX_INSTANCES, alias_names
+from envs.household.topdown import TopDown
+from envs.household.vocab import GLOBAL_ACTIONS, OPEN_OBJECTS, alias_actions
+from envs.household.world import World
+from envs.task import SUBSETS, Task
+
+MAX_TEXT = 4096
+TEXT_CHARSET = string.printable
+VIEWS = ("topdown", "blank")
+
+
+@lru_cache(maxsize=1)
+def max_actions() -> int:
+    """An upper bound on any episode's action list, so that the action space is fixed."""
+    catalog = load()
+    worst = 0
+    for scene in catalog.scenes.values():
+        counts: dict[str, int] = {}
+        for o in scene.objects:
+            if o.interactive:
+                counts[o.type] = counts.get(o.type, 0) + 1
+        extra = 0
+        for cls, n in counts.items():
+            n = max(n, MAX_INSTANCES)
+            extra += (n - 1) * (3 if cls in OPEN_OBJECTS else 1)
+        worst = max(worst, extra)
+    return len(GLOBAL_ACTIONS) + worst
+
+
+class HouseholdEnv(gym.Env):
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 2}
+
+    def __init__(self, subset: str = "base", scene_split: str = "train", resolution: int = 224,
+                 view: str = "topdown", expert: bool = False, max_steps: int = 30, max_invalid: int = 10,
+                 floorplans: list[int] | None = None, task_types: list[str] | None = None,
+                 randomize: bool = True, render_mode: str | None = None):
+        if subset not in SUBSETS:
+            raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
+        if view not in VIEWS:
+            raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+        if render_mode not in (None, "rgb_array"):
+            raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
+        load().floorplans(scene_split)  # validates the split name
+        self.subset, self.scene_split, self.resolution, self.view = subset, scene_split, int(resolution), view
+        self.expert, self.max_steps, self.max_invalid = expert, max_steps, max_invalid
+        self.floorplans, self.task_types, self.randomize = floorplans, task_types, randomize
+        self.render_mode = render_mode
+        self.observation_space = spaces.Dict({
+            "rgb": spaces.Box(0, 255, (self.resolution, self.resolution, 3), np.uint8),
+            "instruction": spaces.Text(MAX_TEXT, min_length=0, charset=TEXT_CHARSET),
+            "feedback": spaces.Text(MAX_TEXT, min_length=0, charset=TEXT_CHARSET),
+        })
+        self.action_space = spaces.Discrete(max_actions())
+        self.task: Task | None = None
+        self.world: World | None = None
+        self.action_names: list[str] = []
+        self._topdown: TopDown | None = None
+
+    # ---- gymnasium API ---------------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        options = options or {}
+        start = time.perf_counter()
+        if "task" in options:
+            task = options["task"]
+            self.task = task if isinstance(task, Task) else Task.from_dict(task)
+            self.world = tasks.world_for(self.task)
+        else:
+            episode_seed = seed if seed is not None else int(self.np_random.integers(2**31 - 1))
+            self.task, self.world = tasks.generate(episode_seed, self.subset, self.scene_split,
+                                                   self.floorplans, self.task_types, self.randomize)
+        recs, picks = alias_names(self.world)
+        self.action_names = list(GLOBAL_ACTIONS) + alias_actions(recs, picks)
+        self._index = {a: i for i, a in enumerate(self.action_names)}
+        self._topdown = TopDown(self.world.scene, self.resolution) if self.view == "topdown" else None
+        self.steps, self.invalid, self.done = 0, 0, False
+        self.feedback = ""
+        self.progress = goals.progress(self.world, self.task)
+        self.episode_start = start
+        return self._obs(), self._info(last_success=True, events=[])
+
+    def step(self, action):
+        if self.world is None:
+            raise RuntimeError("call reset() before step()")
+        if self.done:
+            raise RuntimeError("the episode is over; call reset() to start a new one")
+        text, action_id = self._action_text(action)
+        self.world.events.clear()
+        if text is None:
+            outcome = skills.Outcome(False, f"{skills.INVALID}Action id {action} is out of range "
+                                            f"0..{len(self.action_names) - 1} for this episode.")
+        else:
+            outcome = skills.execute(self.world, text)
+        self.steps += 1
+        self.invalid += not outcome.success
+        self.feedback = outcome.feedback
+        progress = goals.progress(self.world, self.task)
+        reward, self.progress = progress - self.progress, progress
+        success = progress == 1.0
+        terminated = success
+        truncated = not success and (self.steps >= self.max_steps or self.invalid >= self.max_invalid)
+        self.done = terminated or truncated
+        events = [{"event": kind, "object": self.world.objects[i].id, "class": self.world.objects[i].cls}
+                  for kind, i in self.world.events]
+        info = self._info(last_success=outcome.success, events=events)
+        info["action_id"] = action_id
+        info["action_description"] = text if text is not None else str(action)
+        return self._obs(), float(reward), terminated, truncated, info
+
+    def render(self):
+        if self.world is None:
+            return None
+        view = self._topdown or TopDown(self.world.scene, self.resolution)
+        return view.render(self.world)
+
+    # ---- helpers -------------------------------------------------------------------------------
+    def _action_text(self, action) -> tuple[str | None, int | None]:
+        if isinstance(action, str):
+            return action, self._index.get(action)
+        idx = int(action)
+        if 0 <= idx < len(self.action_names):
+            return self.action_names[idx], idx
+        return None, idx
+
+    def _obs(self) -> dict:
+        if self._topdown is not None:
+            rgb = self._topdown.render(self.world)
+        else:
+            rgb = np.zeros((self.resolution, self.resolution, 3), np.uint8)
+        return {"rgb": rgb, "instruction": self.task.instruction, "feedback": self.feedback}
+
+    def _info(self, last_success: bool, events: list) -> dict:
+        s, ts = goals.conditions_met(self.world, self.task)
+        info = {
+            "action_names": self.action_names,
+            "task_success": float(s == ts),
+            "task_progress": s / ts,
+            "goal_conditions_met": (s, ts),
+            "last_action_success": float(last_success),
+            "num_invalid_actions": self.invalid,
+            "env_step": self.steps,
+            "env_feedback": self.feedback,
+            "instruction": self.task.instruction,
+            "task": {"id": self.task.id, "type": self.task.type, "subset": self.task.subset,
+                     "scene": self.task.scene, "floorplan": self.task.floorplan,
+                     "room_type": self.world.scene.room_type, "split": self.world.scene.split},
+            "events": events,
+            "episode_elapsed_seconds": time.perf_counter() - self.episode_start,
+        }
+        if self.expert:
+            nxt = planner.next_action(self.world, self.task, self.action_names)
+            info["expert_action"] = self._index[nxt] if nxt is not None else None
+        return info

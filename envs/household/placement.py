@@ -1,0 +1,159 @@
+"""Build an episode's world from a floorplan: seeded re-placement of small objects (ALFRED's
+compatibility tables, up to three instances of a class) or AI2-THOR's default placement.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from envs.household.catalog import ObjectSpec, Rules, SceneSpec
+from envs.household.vocab import name_of_class
+from envs.household.world import CAPACITY, FLOOR, INSIDE, Agent, Obj, World
+
+MAX_INSTANCES = 3  # ALFRED's MAX_NUM_OF_OBJ_INSTANCES
+SCENERY = frozenset({"Sink", "Bathtub"})  # the basin is what skills address; the rim is scenery
+START_HORIZON = 30.0  # ALFRED episodes start looking slightly down
+
+
+@dataclass
+class Constraints:
+    """What a task needs from the placement."""
+
+    min_counts: dict[str, int] = field(default_factory=dict)  # class -> at least this many
+    forbid: dict[str, frozenset[str]] = field(default_factory=dict)  # class -> receptacle classes to avoid
+
+
+def hosts(scene: SceneSpec, rules: Rules, cls: str) -> list[ObjectSpec]:
+    """Static receptacles of the scene that may hold ``cls`` and that the agent can reach."""
+    return [o for o in scene.statics if o.interactive and o.receptacle and o.reachable
+            and o.type not in SCENERY and rules.can_hold(o.type, cls)]
+
+
+def spot(world: World, recep: int, size, rng: np.random.Generator | None = None) -> tuple[float, float, float]:
+    """A free position for an object of ``size`` inside or on top of ``recep``."""
+    r = world.objects[recep]
+    cx, cy, cz = r.center
+    sx, sy, sz = r.size
+    if r.cls in INSIDE:
+        base = cy - sy / 2 + 0.01
+        y_room = max(sy - size[1] - 0.02, 0.0)
+        y = base + size[1] / 2 + (rng.uniform(0, 0.6 * y_room) if rng is not None and r.cls == "Fridge" else 0.0)
+    else:
+        y = cy + sy / 2 + size[1] / 2
+    half_x, half_z = max((sx - size[0]) / 2, 0.0), max((sz - size[2]) / 2, 0.0)
+    taken = [world.objects[k] for k in world.children(recep)]
+    candidates = []
+    if rng is not None:
+        candidates = [(cx + rng.uniform(-half_x, half_x), cz + rng.uniform(-half_z, half_z)) for _ in range(12)]
+    else:
+        for fx in (0.0, -0.6, 0.6):
+            for fz in (0.0, -0.6, 0.6):
+                candidates.append((cx + fx * half_x, cz + fz * half_z))
+    for x, z in candidates:
+        if all(abs(x - t.center[0]) * 2 >= size[0] + t.size[0] or abs(z - t.center[2]) * 2 >= size[2] + t.size[2]
+               for t in taken):
+            return (round(x, 4), round(y, 4), round(z, 4))
+    x, z = candidates[0]
+    return (round(x, 4), round(y, 4), round(z, 4))
+
+
+def floor_spot(world: World, size) -> tuple[float, float, float]:
+    """Where a dropped object lands: on the floor just ahead of the agent."""
+    a = world.agent
+    rad = math.radians(a.yaw)
+    return (round(a.x + 0.4 * math.sin(rad), 4), round(size[1] / 2, 4), round(a.z + 0.4 * math.cos(rad), 4))
+
+
+def _static(spec: ObjectSpec, idx: int) -> Obj:
+    return Obj(idx=idx, id=spec.id, cls=spec.type, name=spec.type, center=spec.center, size=spec.size,
+               pickupable=False, receptacle=spec.receptacle, openable=spec.openable,
+               toggleable=spec.toggleable, sliceable=False,
+               interactive=spec.interactive and spec.type not in SCENERY,
+               parent=FLOOR, is_open=False, is_on=False, hot=False, cold=False, clean=False, alive=True,
+               slice_of=None, pose=spec.pose if spec.reachable else None, materials=spec.materials)
+
+
+def _small(spec: ObjectSpec, idx: int, number: int) -> Obj:
+    return Obj(idx=idx, id=f"{spec.type}|{number}", cls=spec.type, name=spec.type, center=spec.center,
+               size=spec.size, pickupable=True, receptacle=spec.receptacle, openable=spec.openable,
+               toggleable=spec.toggleable, sliceable=spec.sliceable, interactive=spec.interactive,
+               parent=FLOOR, is_open=False, is_on=False, hot=False, cold=False, clean=False, alive=True,
+               slice_of=None, pose=None, materials=spec.materials)
+
+
+def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = True,
+                constraints: Constraints | None = None) -> World:
+    """The initial world of an episode; the same arguments give the same world."""
+    rng = np.random.default_rng(seed)
+    cons = constraints or Constraints()
+    objects = [_static(s, i) for i, s in enumerate(scene.statics)]
+    index_of = {s.id: i for i, s in enumerate(scene.statics)}
+    nav = scene.navigable
+    start = nav[rng.integers(len(nav))]
+    world = World(scene, rules, objects, Agent(float(start[0]), float(start[1]), float(rng.integers(4) * 90),
+                                               START_HORIZON))
+    by_class: dict[str, list[ObjectSpec]] = {}
+    for s in scene.pickables:
+        by_class.setdefault(s.type, []).append(s)
+    for cls in sorted(by_class):
+        specs = by_class[cls]
+        if not randomize or not specs[0].interactive:
+            for s in specs:
+                _add_default(world, s, index_of)
+            continue
+        candidates = [index_of[h.id] for h in hosts(scene, rules, cls)
+                      if h.type not in cons.forbid.get(cls, ())]
+        count = max(int(rng.integers(1, MAX_INSTANCES + 1)), cons.min_counts.get(cls, 0))
+        for k in range(count):
+            free = [c for c in candidates if len(world.children(c)) < CAPACITY.get(world.objects[c].cls, 99)]
+            if not free:
+                if k == 0:
+                    _add_default(world, specs[0], index_of)
+                break
+            host = free[int(rng.integers(len(free)))]
+            o = _small(specs[k % len(specs)], len(world.objects), k + 1)
+            world.objects.append(o)
+            world.invalidate()
+            o.parent = host
+            o.center = spot(world, host, o.size, rng)
+    name_instances(world)
+    return world
+
+
+def _add_default(world: World, spec: ObjectSpec, index_of: dict[str, int]) -> None:
+    number = sum(1 for o in world.objects if o.cls == spec.type) + 1
+    o = _small(spec, len(world.objects), number)
+    o.parent = index_of.get(spec.parent, FLOOR) if spec.parent else FLOOR
+    world.objects.append(o)
+    world.invalidate()
+
+
+def name_instances(world: World) -> None:
+    """EB-ALFRED's names: ``Cabinet`` for the first of several, ``Cabinet_2``... for the rest;
+    a single instance keeps its class name (a basin is called by its sink)."""
+    groups: dict[str, list[Obj]] = {}
+    for o in world.objects:
+        if o.interactive and o.alive:
+            groups.setdefault(o.cls, []).append(o)
+    alias = {}
+    for cls, objs in groups.items():
+        if len(objs) == 1:
+            objs[0].name = name_of_class(cls)
+            continue
+        for k, o in enumerate(objs):
+            o.name = cls if k == 0 else f"{cls}_{k + 1}"
+            alias[o.name] = o.idx
+    world.alias = alias
+
+
+def alias_names(world: World) -> tuple[list[str], list[str]]:
+    """The ``Type_k`` names (k >= 2) of multi-instance receptacles and of other pickables."""
+    recs, picks = [], []
+    for name, idx in world.alias.items():
+        if "_" not in name:
+            continue
+        (recs if world.objects[idx].receptacle else picks).append(name)
+    return recs, picks

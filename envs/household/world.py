@@ -1,0 +1,181 @@
+"""The mutable state of one household episode: objects, their containment and states, and the agent.
+
+Skills (``skills.py``) change it, goals (``goals.py``) read it, the planner copies it to look ahead.
+"""
+
+from __future__ import annotations
+
+import math
+
+from envs.household import geometry
+from envs.household.catalog import Rules, SceneSpec
+from envs.household.vocab import base_class, name_of_class
+
+FLOOR = -1  # parent index of an object lying on the floor
+
+# Receptacles whose contents sit inside them rather than on top.
+INSIDE = frozenset({
+    "Cabinet", "Drawer", "Fridge", "Microwave", "Safe", "Box", "SinkBasin", "BathtubBasin", "GarbageCan",
+    "Pot", "Pan", "Bowl", "Mug", "Cup", "LaundryHamper", "CoffeeMachine", "Toaster",
+})
+# Receptacles that hold a single object (AI2-THOR's physics allows no more).
+CAPACITY = {"CoffeeMachine": 1, "Toaster": 1, "StoveBurner": 1, "Mug": 1, "Cup": 1}
+
+
+class Obj:
+    """One object instance. ``parent`` is an object index, ``FLOOR``, or ``None`` while held."""
+
+    __slots__ = ("idx", "id", "cls", "name", "center", "size", "pickupable", "receptacle", "openable",
+                 "toggleable", "sliceable", "interactive", "parent", "is_open", "is_on", "hot", "cold",
+                 "clean", "alive", "slice_of", "pose", "materials")
+
+    def __init__(self, **kw):
+        for k in self.__slots__:
+            setattr(self, k, kw.get(k))
+
+    def copy(self) -> "Obj":
+        new = Obj.__new__(Obj)
+        for k in self.__slots__:
+            setattr(new, k, getattr(self, k))
+        return new
+
+    def state(self) -> dict:
+        """The object's logical state, for ground truth and tests."""
+        return {
+            "id": self.id, "class": self.cls, "name": self.name, "parent": self.parent,
+            "is_open": self.is_open, "is_on": self.is_on, "hot": self.hot, "cold": self.cold,
+            "clean": self.clean, "sliced": not self.alive and self.slice_of is None,
+        }
+
+
+class Agent:
+    __slots__ = ("x", "z", "yaw", "horizon", "held", "cur_receptacle", "cur_name", "sliced_flag", "put_counts")
+
+    def __init__(self, x: float, z: float, yaw: float, horizon: float = 0.0):
+        self.x, self.z, self.yaw, self.horizon = x, z, yaw, horizon
+        self.held: int | None = None
+        self.cur_receptacle: int | None = None  # target of the last find, where "put down" puts
+        self.cur_name: str | None = None  # the name that find was given (EB counts put attempts by it)
+        self.sliced_flag = False  # EB-ALFRED prefers slices once any slice was attempted
+        self.put_counts: dict[str, int] = {}
+
+    def copy(self) -> "Agent":
+        new = Agent(self.x, self.z, self.yaw, self.horizon)
+        new.held, new.cur_receptacle, new.cur_name = self.held, self.cur_receptacle, self.cur_name
+        new.sliced_flag, new.put_counts = self.sliced_flag, dict(self.put_counts)
+        return new
+
+
+class World:
+    """Objects plus agent; object indices are stable for the episode (slices are appended)."""
+
+    def __init__(self, scene: SceneSpec, rules: Rules, objects: list[Obj], agent: Agent):
+        self.scene, self.rules = scene, rules
+        self.objects, self.agent = objects, agent
+        self.events: list[tuple[str, int]] = []  # (kind, object index), in order
+        self.alias: dict[str, int] = {}  # EB's name_to_id: "Cabinet" -> first, "Cabinet_2" -> second
+        self._by_class: dict[str, list[int]] | None = None
+
+    def copy(self) -> "World":
+        new = World(self.scene, self.rules, [o.copy() for o in self.objects], self.agent.copy())
+        new.alias = self.alias
+        new._by_class = None
+        return new
+
+    # ---- lookups -------------------------------------------------------------------------------
+    def by_class(self, cls: str) -> list[int]:
+        """Living instances of a class, in world order."""
+        if self._by_class is None:
+            table: dict[str, list[int]] = {}
+            for o in self.objects:
+                if o.alive:
+                    table.setdefault(o.cls, []).append(o.idx)
+            self._by_class = table
+        return self._by_class.get(cls, [])
+
+    def by_base(self, cls: str) -> list[int]:
+        """Living instances an action naming ``cls`` may address: the class and its slices."""
+        return self.by_class(cls) + self.by_class(cls + "Sliced")
+
+    def invalidate(self) -> None:
+        self._by_class = None
+
+    def children(self, idx: int) -> list[int]:
+        return [o.idx for o in self.objects if o.alive and o.parent == idx]
+
+    def descendants(self, idx: int) -> list[int]:
+        out, stack = [], [idx]
+        while stack:
+            kids = self.children(stack.pop())
+            out += kids
+            stack += kids
+        return out
+
+    def ancestors(self, idx: int) -> list[int]:
+        """Containers from the innermost outwards (stops at the floor or the hand)."""
+        out, p = [], self.objects[idx].parent
+        while p is not None and p != FLOOR:
+            out.append(p)
+            p = self.objects[p].parent
+        return out
+
+    def is_held(self, idx: int) -> bool:
+        """Held directly, or inside the held object."""
+        held = self.agent.held
+        if held is None:
+            return False
+        return idx == held or held in self.ancestors(idx)
+
+    def enclosed(self, idx: int) -> bool:
+        """Inside a closed container (hidden from view)."""
+        for a in self.ancestors(idx):
+            o = self.objects[a]
+            if o.openable and not o.is_open and o.cls in self.rules.openable:
+                return True
+        return False
+
+    def in_reach(self, idx: int) -> bool:
+        """In the agent's hand, or within reach and in view (containers aside)."""
+        if self.is_held(idx):
+            return True
+        o, a = self.objects[idx], self.agent
+        return geometry.in_view(a.x, a.z, a.yaw, o.center, o.size)
+
+    def visible(self, idx: int) -> bool:
+        """In reach and not shut inside something."""
+        return self.in_reach(idx) and (self.is_held(idx) or not self.enclosed(idx))
+
+    def parent_in(self, idx: int, pred) -> bool:
+        """Whether the object rests in/on an object satisfying ``pred`` (not the floor, not the hand)."""
+        p = self.objects[idx].parent
+        return p is not None and p >= 0 and pred(p)
+
+    def distance(self, idx: int) -> float:
+        o, a = self.objects[idx], self.agent
+        return math.hypot(o.center[0] - a.x, o.center[2] - a.z)
+
+    def parent_name(self, idx: int) -> str:
+        p = self.objects[idx].parent
+        return "Floor" if p == FLOOR else self.objects[p].name
+
+    def static_anchor(self, idx: int) -> int | None:
+        """The outermost container that never moves (the furniture an object is in or on)."""
+        anc = self.ancestors(idx)
+        return anc[-1] if anc and not self.objects[anc[-1]].pickupable else None
+
+    def type_name(self, idx: int) -> str:
+        """The class as EB-ALFRED's messages spell it (a basin is its sink)."""
+        return name_of_class(base_class(self.objects[idx].cls))
+
+    # ---- moves ---------------------------------------------------------------------------------
+    def move_to(self, idx: int, parent: int, spot: tuple[float, float, float]) -> None:
+        """Put ``idx`` (and everything in it) at ``spot`` inside/on ``parent``."""
+        o = self.objects[idx]
+        dx, dy, dz = spot[0] - o.center[0], spot[1] - o.center[1], spot[2] - o.center[2]
+        o.parent = parent
+        for d in [idx] + self.descendants(idx):
+            c = self.objects[d].center
+            self.objects[d].center = (c[0] + dx, c[1] + dy, c[2] + dz)
+
+    def emit(self, kind: str, idx: int) -> None:
+        self.events.append((kind, idx))
