@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from envs.household import geometry
 from envs.household.catalog import ObjectSpec, Rules, SceneSpec
 from envs.household.vocab import name_of_class
 from envs.household.world import CAPACITY, FLOOR, INSIDE, Agent, Obj, World
@@ -52,6 +53,18 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None)
         for fx in (0.0, -0.6, 0.6):
             for fz in (0.0, -0.6, 0.6):
                 candidates.append((cx + fx * half_x, cz + fz * half_z))
+    if r.pose is not None:
+        # Only where the agent standing at the furniture can reach (long counters and shelves).
+        px, pz, yaw = r.pose[:3]
+        near = [(x, z) for x, z in candidates if geometry.in_view(px, pz, yaw, (x, 0, z), size)]
+        if not near:
+            reach = geometry.VISIBILITY_DISTANCE * 0.8
+            d = max(math.hypot(cx - px, cz - pz), 1e-6)
+            t = max(0.0, 1.0 - reach / d) if d > reach else 0.0
+            x = min(max(cx + (px - cx) * t, cx - half_x), cx + half_x)
+            z = min(max(cz + (pz - cz) * t, cz - half_z), cz + half_z)
+            near = [(x, z)]
+        candidates = near
     for x, z in candidates:
         if all(abs(x - t.center[0]) * 2 >= size[0] + t.size[0] or abs(z - t.center[2]) * 2 >= size[2] + t.size[2]
                for t in taken):

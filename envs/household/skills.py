@@ -68,8 +68,15 @@ def candidates(world: World, name: str) -> list[int]:
     return [i for i in world.by_base(class_of_name(name)) if world.objects[i].interactive]
 
 
-def best(world: World, idxs, prefer_visible: bool, prefer_slices: bool) -> int | None:
-    """EB-ALFRED's ranking: distance, plus penalties for being shut in, out of view, not a slice."""
+def best(world: World, idxs, prefer_visible: bool, prefer_slices: bool, prefer_focus: bool = False) -> int | None:
+    """EB-ALFRED's ranking: distance, plus penalties for being shut in, out of view, not a slice.
+
+    With ``prefer_focus``, what the agent last walked up to (or what lies in it) comes first among
+    equals: "find a Egg_2, pick up the Egg" takes Egg_2 even if another egg is a little nearer.
+    EB-ALFRED ranks by distance alone; this is our one deliberate change to instance choice.
+    """
+    focus = world.agent.focus
+
     def score(i):
         s = world.distance(i)
         if world.enclosed(i):
@@ -78,6 +85,9 @@ def best(world: World, idxs, prefer_visible: bool, prefer_slices: bool) -> int |
             s += 1000
         if prefer_slices and world.objects[i].slice_of is not None:
             s -= 100
+        if prefer_focus and focus is not None and (i == focus or focus in world.ancestors(i)
+                                                   or world.objects[i].slice_of == focus):
+            s -= 10
         return (s, i)
     idxs = list(idxs)
     return min(idxs, key=score) if idxs else None
@@ -97,20 +107,22 @@ def resolve(world: World, name: str, prefer_visible: bool = False, prefer_slices
 
 # ---- navigation --------------------------------------------------------------------------------
 def pose_for(world: World, idx: int):
-    """Where ``find`` takes the agent for an object: its interaction pose, or the pose of the
-    furniture it is in when that reaches it, or the nearest navigable point; facing it."""
+    """Where ``find`` takes the agent: furniture has its interaction pose; a small object is
+    approached as EB-ALFRED does, from the navigable point nearest to it (or from its furniture's
+    pose when that point is out of reach), facing it."""
     o = world.objects[idx]
     if o.pose is not None:
         return o.pose
     if world.is_held(idx):
         a = world.agent
         return (a.x, a.z, a.yaw, a.horizon)
-    anchor = world.static_anchor(idx)
-    if anchor is not None and world.objects[anchor].pose is not None:
-        x, z = world.objects[anchor].pose[:2]
-        if geometry.footprint_distance(x, z, o.center, o.size) <= geometry.VISIBILITY_DISTANCE - 0.1:
-            return (x, z, geometry.yaw_to(x, z, o.center[0], o.center[2]), geometry.horizon_to(x, z, o.center))
     x, z = geometry.nearest_standoff(world.scene.navigable, o.center, o.size)
+    if geometry.footprint_distance(x, z, o.center, o.size) > geometry.VISIBILITY_DISTANCE:
+        anchor = world.static_anchor(idx)
+        if anchor is not None and world.objects[anchor].pose is not None:
+            ax, az = world.objects[anchor].pose[:2]
+            if geometry.footprint_distance(ax, az, o.center, o.size) <= geometry.VISIBILITY_DISTANCE:
+                x, z = ax, az
     return (x, z, geometry.yaw_to(x, z, o.center[0], o.center[2]), geometry.horizon_to(x, z, o.center))
 
 
@@ -123,7 +135,7 @@ def find(world: World, name: str) -> str:
     if not o.pickupable and o.pose is None:
         return f"Cannot move to {name}"
     a.x, a.z, a.yaw, a.horizon = pose_for(world, idx)
-    a.cur_receptacle, a.cur_name = idx, name
+    a.cur_receptacle, a.cur_name, a.focus = idx, name, idx
     return ""
 
 
@@ -137,7 +149,7 @@ def hand_spot(world: World, size) -> tuple[float, float, float]:
 def pick(world: World, name: str) -> str:
     a = world.agent
     idxs = [i for i in candidates(world, name) if world.objects[i].pickupable and not world.is_held(i)]
-    idx = best(world, idxs, prefer_visible=True, prefer_slices=a.sliced_flag)
+    idx = best(world, idxs, prefer_visible=True, prefer_slices=a.sliced_flag, prefer_focus=True)
     if idx is None:
         return f"Cannot find {name} to pick up. Find the object before picking up it"
     if not world.visible(idx):
@@ -267,7 +279,7 @@ def _set_temperature(world: World, idx: int, hot: bool) -> None:
 
 
 def slice_(world: World, name: str) -> str:
-    idx = best(world, candidates(world, name), prefer_visible=False, prefer_slices=False)
+    idx = best(world, candidates(world, name), prefer_visible=False, prefer_slices=False, prefer_focus=True)
     if idx is None:
         return f"Cannot find {name} to slice"
     o, a = world.objects[idx], world.agent

@@ -17,7 +17,7 @@ import numpy as np
 from envs.household import geometry, goals
 from envs.household.catalog import Catalog, SceneSpec, load
 from envs.household.placement import MAX_INSTANCES, SCENERY, Constraints, build_world, hosts
-from envs.household.vocab import KNIVES, SLICE_OBJECTS
+from envs.household.vocab import FIND_OBJECTS, KNIVES, PICK_OBJECTS, SLICE_OBJECTS, name_of_class
 from envs.household.world import CAPACITY, World
 from envs.task import SUBSETS, TASK_TYPES, Task
 
@@ -51,12 +51,16 @@ class Option:
 
 
 def _static_classes(scene: SceneSpec) -> set[str]:
-    return {o.type for o in scene.statics if o.interactive and o.reachable and o.type not in SCENERY}
+    """Furniture classes the agent can walk up to by name (EB-ALFRED has no "find a Toaster")."""
+    return {o.type for o in scene.statics if o.interactive and o.reachable and o.type not in SCENERY
+            and name_of_class(o.type) in FIND_OBJECTS}
 
 
 def _placeable(scene: SceneSpec, catalog: Catalog) -> set[str]:
-    """Small-object classes present in the floorplan that some reachable furniture can hold."""
-    return {o.type for o in scene.pickables if o.interactive and hosts(scene, catalog.rules, o.type)}
+    """Small-object classes present in the floorplan that EB-ALFRED can pick up and that some
+    reachable furniture can hold."""
+    return {o.type for o in scene.pickables if o.interactive and o.type in PICK_OBJECTS
+            and hosts(scene, catalog.rules, o.type)}
 
 
 def _clean_ok(scene: SceneSpec) -> bool:

@@ -49,19 +49,21 @@ class Obj:
 
 
 class Agent:
-    __slots__ = ("x", "z", "yaw", "horizon", "held", "cur_receptacle", "cur_name", "sliced_flag", "put_counts")
+    __slots__ = ("x", "z", "yaw", "horizon", "held", "cur_receptacle", "cur_name", "focus", "sliced_flag",
+                 "put_counts")
 
     def __init__(self, x: float, z: float, yaw: float, horizon: float = 0.0):
         self.x, self.z, self.yaw, self.horizon = x, z, yaw, horizon
         self.held: int | None = None
         self.cur_receptacle: int | None = None  # target of the last find, where "put down" puts
         self.cur_name: str | None = None  # the name that find was given (EB counts put attempts by it)
+        self.focus: int | None = None  # what the last find walked up to; kept until the next find
         self.sliced_flag = False  # EB-ALFRED prefers slices once any slice was attempted
         self.put_counts: dict[str, int] = {}
 
     def copy(self) -> "Agent":
         new = Agent(self.x, self.z, self.yaw, self.horizon)
-        new.held, new.cur_receptacle, new.cur_name = self.held, self.cur_receptacle, self.cur_name
+        new.held, new.cur_receptacle, new.cur_name, new.focus = self.held, self.cur_receptacle, self.cur_name, self.focus
         new.sliced_flag, new.put_counts = self.sliced_flag, dict(self.put_counts)
         return new
 
