@@ -68,15 +68,29 @@ def audit(n_tasks: int, seed: int = 0, n_random: int = 3) -> list[Result]:
     return results
 
 
+def why_not(fp: int, task_type: str) -> str:
+    """A short reason why a floorplan cannot host a task type its room type allows."""
+    catalog = load()
+    scene = catalog.scenes[fp]
+    smalls = {o.type for o in scene.pickables}
+    if task_type == "pick_and_place_with_movable_recep" and not smalls & catalog.rules.movable_receptacles:
+        return "no movable receptacle (bowl, box, cup, mug, plate, pan, pot) in the room"
+    if task_type == "pick_clean_then_place_in_recep":
+        return "no faucet can be turned on from a sink basin's interaction pose (out of reach or view)"
+    if task_type == "look_at_obj_in_light":
+        return "no reachable desk or floor lamp"
+    return "no combination of ALFRED's tables fits the room's objects"
+
+
 def coverage() -> tuple[int, list[str]]:
-    """Task types each floorplan's room type allows but the floorplan cannot host."""
+    """Task types each floorplan's room type allows but the floorplan cannot host, with reasons."""
     catalog = load()
     missing = []
     for fp in catalog.floorplans():
         room = catalog.scenes[fp].room_type
         for t in TASK_TYPES:
             if room in catalog.rules.goals_valid[t] and not task_options(fp, t):
-                missing.append(f"FloorPlan{fp} ({room}): {t}")
+                missing.append(f"FloorPlan{fp} ({room}): {t}: {why_not(fp, t)}")
     return len(catalog.scenes), missing
 
 

@@ -53,24 +53,28 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None)
         for fx in (0.0, -0.6, 0.6):
             for fz in (0.0, -0.6, 0.6):
                 candidates.append((cx + fx * half_x, cz + fz * half_z))
-    if r.pose is not None:
-        # Only where the agent standing at the furniture can reach (long counters and shelves).
-        px, pz, yaw = r.pose[:3]
-        near = [(x, z) for x, z in candidates if geometry.in_view(px, pz, yaw, (x, 0, z), size)]
-        if not near:
-            reach = geometry.VISIBILITY_DISTANCE * 0.8
-            d = max(math.hypot(cx - px, cz - pz), 1e-6)
-            t = max(0.0, 1.0 - reach / d) if d > reach else 0.0
-            x = min(max(cx + (px - cx) * t, cx - half_x), cx + half_x)
-            z = min(max(cz + (pz - cz) * t, cz - half_z), cz + half_z)
-            near = [(x, z)]
-        candidates = near
+    reachable = []
     for x, z in candidates:
+        # Only where the agent standing at the furniture can reach (long counters and shelves).
+        if r.pose is not None and not geometry.in_view(r.pose[0], r.pose[1], r.pose[2], (x, 0, z), size):
+            continue
         if all(abs(x - t.center[0]) * 2 >= size[0] + t.size[0] or abs(z - t.center[2]) * 2 >= size[2] + t.size[2]
                for t in taken):
             return (round(x, 4), round(y, 4), round(z, 4))
-    x, z = candidates[0]
+        reachable.append((x, z))
+    x, z = reachable[0] if reachable else _toward_pose(r, half_x, half_z) if r.pose is not None else candidates[0]
     return (round(x, 4), round(y, 4), round(z, 4))
+
+
+def _toward_pose(r: Obj, half_x: float, half_z: float) -> tuple[float, float]:
+    """The point of the furniture's top, pulled toward its pose until it is within reach."""
+    cx, _, cz = r.center
+    px, pz = r.pose[:2]
+    reach = geometry.VISIBILITY_DISTANCE * 0.8
+    d = max(math.hypot(cx - px, cz - pz), 1e-6)
+    t = max(0.0, 1.0 - reach / d)
+    return (min(max(cx + (px - cx) * t, cx - half_x), cx + half_x),
+            min(max(cz + (pz - cz) * t, cz - half_z), cz + half_z))
 
 
 def floor_spot(world: World, size) -> tuple[float, float, float]:
@@ -108,6 +112,7 @@ def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = Tru
     start = nav[rng.integers(len(nav))]
     world = World(scene, rules, objects, Agent(float(start[0]), float(start[1]), float(rng.integers(4) * 90),
                                                START_HORIZON))
+    placed: dict[int, int] = {}  # objects placed per host so far
     by_class: dict[str, list[ObjectSpec]] = {}
     for s in scene.pickables:
         by_class.setdefault(s.type, []).append(s)
@@ -121,7 +126,7 @@ def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = Tru
                       if h.type not in cons.forbid.get(cls, ())]
         count = max(int(rng.integers(1, MAX_INSTANCES + 1)), cons.min_counts.get(cls, 0))
         for k in range(count):
-            free = [c for c in candidates if len(world.children(c)) < CAPACITY.get(world.objects[c].cls, 99)]
+            free = [c for c in candidates if placed.get(c, 0) < CAPACITY.get(world.objects[c].cls, 99)]
             if not free:
                 if k == 0:
                     _add_default(world, specs[0], index_of)
@@ -132,6 +137,7 @@ def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = Tru
             world.invalidate()
             o.parent = host
             o.center = spot(world, host, o.size, rng)
+            placed[host] = placed.get(host, 0) + 1
     name_instances(world)
     return world
 

@@ -147,7 +147,7 @@ def _switch_on(sim: Sim, appliance: int) -> None:
     w = sim.w
     name = name_of_class(w.objects[appliance].cls)
     idxs = [i for i in skills.candidates(w, name) if w.objects[i].toggleable]
-    if skills.best(w, idxs, prefer_visible=False, prefer_slices=False) != appliance:
+    if skills.best(w, idxs, prefer_visible=True, prefer_slices=False) != appliance:
         raise PlanFailure(f"turning on the {name} would not reach {w.objects[appliance].id}")
     if w.objects[appliance].is_on:
         sim.do(f"turn off the {name}")
@@ -259,7 +259,7 @@ def _run_appliance(sim: Sim, a: int, flag: str) -> None:
         faucets = [i for i in w.by_class("Faucet") if w.objects[i].toggleable]
         if not faucets:
             raise PlanFailure("no faucet")
-        _switch_on(sim, skills.best(w, faucets, False, False))
+        _switch_on(sim, skills.best(w, faucets, prefer_visible=True, prefer_slices=False))
 
 
 def treat_then_place(sim: Sim, is_target: Pred, is_parent: Pred, flag: str) -> None:

@@ -73,7 +73,7 @@ def best(world: World, idxs, prefer_visible: bool, prefer_slices: bool, prefer_f
 
     With ``prefer_focus``, what the agent last walked up to (or what lies in it) comes first among
     equals: "find a Egg_2, pick up the Egg" takes Egg_2 even if another egg is a little nearer.
-    EB-ALFRED ranks by distance alone; this is our one deliberate change to instance choice.
+    EB-ALFRED ranks by distance alone.
     """
     focus = world.agent.focus
 
@@ -245,7 +245,9 @@ def close(world: World, name: str) -> str:
 def toggle(world: World, name: str, on: bool) -> str:
     verb = "turn on" if on else "turn off"
     idxs = [i for i in candidates(world, name) if world.objects[i].toggleable]
-    idx = best(world, idxs, prefer_visible=False, prefer_slices=False)
+    # EB-ALFRED takes the nearest one even when it is out of view (and THOR then fails); we rank
+    # the ones in view first, so the faucet over the sink wins over the bathtub's behind the agent.
+    idx = best(world, idxs, prefer_visible=True, prefer_slices=False)
     if idx is None:
         return f"Cannot find {name} to {verb}"
     o = world.objects[idx]

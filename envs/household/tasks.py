@@ -64,16 +64,19 @@ def _placeable(scene: SceneSpec, catalog: Catalog) -> set[str]:
 
 
 def _clean_ok(scene: SceneSpec) -> bool:
-    """A sink basin from whose pose the nearest faucet is in view and runs into that basin."""
+    """A sink basin from whose pose "turn on the Faucet" (the nearest faucet in view) reaches a
+    faucet that runs into that basin (the basin nearest to it, as ALFRED decides)."""
     basins = [o for o in scene.statics if o.type == "SinkBasin"]
     faucets = [o for o in scene.statics if o.type == "Faucet"]
     for b in basins:
         if not b.reachable or not faucets:
             continue
         x, z, yaw, _ = b.pose
-        f = min(faucets, key=lambda o: math.hypot(o.center[0] - x, o.center[2] - z))
-        nearest_basin = min(basins, key=lambda o: math.dist(o.center, f.center))
-        if geometry.in_view(x, z, yaw, f.center, f.size) and nearest_basin is b:
+        seen = [o for o in faucets if geometry.in_view(x, z, yaw, o.center, o.size)]
+        if not seen:
+            continue
+        f = min(seen, key=lambda o: math.hypot(o.center[0] - x, o.center[2] - z))
+        if min(basins, key=lambda o: math.dist(o.center, f.center)) is b:
             return True
     return False
 
