@@ -9,7 +9,6 @@ the task, the world events of the step, and, with ``expert=True``, the privilege
 from __future__ import annotations
 
 import string
-import time
 from functools import lru_cache
 
 import gymnasium as gym
@@ -80,7 +79,6 @@ class HouseholdEnv(gym.Env):
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
         options = options or {}
-        start = time.perf_counter()
         if "task" in options:
             task = options["task"]
             self.task = task if isinstance(task, Task) else Task.from_dict(task)
@@ -96,7 +94,6 @@ class HouseholdEnv(gym.Env):
         self.steps, self.invalid, self.done = 0, 0, False
         self.feedback = ""
         self.progress = goals.progress(self.world, self.task)
-        self.episode_start = start
         return self._obs(), self._info(last_success=True, events=[])
 
     def step(self, action):
@@ -165,7 +162,6 @@ class HouseholdEnv(gym.Env):
                      "scene": self.task.scene, "floorplan": self.task.floorplan,
                      "room_type": self.world.scene.room_type, "split": self.world.scene.split},
             "events": events,
-            "episode_elapsed_seconds": time.perf_counter() - self.episode_start,
         }
         if self.expert:
             nxt = planner.next_action(self.world, self.task, self.action_names)

@@ -11,7 +11,7 @@ import numpy as np
 
 from envs.household import geometry
 from envs.household.catalog import ObjectSpec, Rules, SceneSpec
-from envs.household.vocab import name_of_class
+from envs.household.vocab import base_of_alias, name_of_class
 from envs.household.world import CAPACITY, FLOOR, INSIDE, Agent, Obj, World
 
 MAX_INSTANCES = 3  # ALFRED's MAX_NUM_OF_OBJ_INSTANCES
@@ -159,8 +159,10 @@ def name_instances(world: World) -> None:
             groups.setdefault(o.cls, []).append(o)
     alias = {}
     for cls, objs in groups.items():
-        if len(objs) == 1:
-            objs[0].name = name_of_class(cls)
+        # EB-ALFRED numbers only receptacles and pickable objects; a stove knob stays "StoveKnob".
+        if len(objs) == 1 or not (objs[0].receptacle or objs[0].pickupable):
+            for o in objs:
+                o.name = name_of_class(cls)
             continue
         for k, o in enumerate(objs):
             o.name = cls if k == 0 else f"{cls}_{k + 1}"
@@ -172,7 +174,7 @@ def alias_names(world: World) -> tuple[list[str], list[str]]:
     """The ``Type_k`` names (k >= 2) of multi-instance receptacles and of other pickables."""
     recs, picks = [], []
     for name, idx in world.alias.items():
-        if "_" not in name:
+        if base_of_alias(name) == name:
             continue
         (recs if world.objects[idx].receptacle else picks).append(name)
     return recs, picks
