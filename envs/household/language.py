@@ -17,7 +17,7 @@ NATURAL = {
     "PepperShaker": "pepper shaker", "SaltShaker": "salt shaker", "CoffeeMachine": "coffee machine",
     "CoffeeTable": "coffee table", "DiningTable": "dining table", "SideTable": "side table",
     "StoveBurner": "stove burner", "ArmChair": "armchair", "HandTowel": "hand towel",
-    "AppleSliced": "apple slice", "BreadSliced": "slice of bread", "LettuceSliced": "piece of lettuce",
+    "Bread": "loaf of bread", "AppleSliced": "apple slice", "BreadSliced": "slice of bread", "LettuceSliced": "piece of lettuce",
     "PotatoSliced": "potato slice", "TomatoSliced": "tomato slice",
 }
 
@@ -40,7 +40,15 @@ def a(cls: str) -> str:
 
 
 def plural(cls: str) -> str:
-    w = noun(cls)
+    return _plural_word(noun(cls))
+
+
+def _plural_word(w: str) -> str:
+    head, of, tail = w.partition(" of ")
+    if of:  # "loaf of bread" -> "loaves of bread"
+        return _plural_word(head) + of + tail
+    if w.endswith("loaf"):
+        return w[:-4] + "loaves"
     if w.endswith(("ch", "sh", "s", "x")):
         return w + "es"
     if w.endswith("y") and w[-2:-1] not in "aeiou":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from envs.household import geometry
 from envs.household.placement import floor_spot, spot
-from envs.household.vocab import KNIVES, base_class, class_of_name
+from envs.household.vocab import KNIVES, class_of_name
 from envs.household.world import CAPACITY, FLOOR, World
 
 SUCCESS = "Last action executed successfully."
@@ -302,7 +302,3 @@ def slice_(world: World, name: str) -> str:
     world.emit("sliced", idx)
     return ""
 
-
-def interactable_name(world: World, idx: int) -> str:
-    """The bare class name that action text uses for an instance's class (slices by their whole)."""
-    return class_of_name(base_class(world.objects[idx].cls))

@@ -158,7 +158,7 @@ def test_same_seed_same_episode_byte_for_byte():
 def test_same_seed_same_episode_across_processes():
     """String hashing differs between processes; the episode must not."""
     code = ("from tests.envs.household.test_env import episode_digest; "
-            "print(episode_digest(9), episode_digest(10, 'base'))")
+            "print(episode_digest(9), episode_digest(10, 'long_horizon'), episode_digest(11, 'spatial'))")
     outs = set()
     for hashseed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hashseed}
