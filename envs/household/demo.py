@@ -2,7 +2,7 @@
 
     python -m envs.household.demo out=runs/demo seed=0 subset=base
 
-Writes ``frames/step_XXX.png``, ``strip.png`` (all frames in a grid), ``trace.txt`` (instruction,
+Writes ``frames/step_000.png``..., ``strip.png`` (all frames in a grid), ``trace.txt`` (instruction,
 then one line per step with action, feedback and progress) and ``episode.json``.
 """
 

@@ -10,221 +10,17 @@ never handed out.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
-
 from envs.household import goals, skills
-from envs.household.vocab import DROP, KNIVES, PUT_DOWN, base_class, name_of_class
-from envs.household.world import CAPACITY, World
+from envs.household.lookahead import (PlanFailure, Pred, Sim, acquire, articulate, deliver, expose, goto, shut,
+                                      switch_on)
+from envs.household.vocab import DROP, KNIVES
+from envs.household.world import World
 from envs.task import Task
 
-Pred = Callable[[int], bool]
+__all__ = ["PlanFailure", "plan", "next_action"]
 TREATMENTS = {"pick_clean_then_place_in_recep": "clean", "pick_heat_then_place_in_recep": "hot",
               "pick_cool_then_place_in_recep": "cold"}
 APPLIANCE = {"hot": "Microwave", "cold": "Fridge", "clean": "SinkBasin"}
-
-
-class PlanFailure(Exception):
-    """No plan from this state (the task needs something the world no longer has)."""
-
-
-class Sim:
-    """A copy of the world that records the actions it runs; any failing action aborts the branch."""
-
-    def __init__(self, world: World, allowed: frozenset[str]):
-        self.w, self.allowed, self.actions = world.copy(), allowed, []
-
-    def do(self, action: str) -> None:
-        if action not in self.allowed:
-            raise PlanFailure(f"{action!r} is not in this episode's action list")
-        out = skills.execute(self.w, action)
-        if not out.success:
-            raise PlanFailure(f"{action!r} failed in simulation: {out.feedback}")
-        self.actions.append(action)
-
-    def attempt(self, step: Callable[[], None]) -> bool:
-        """Run ``step``; if it fails, put the simulation back as it was."""
-        saved = (self.w.copy(), list(self.actions))
-        try:
-            step()
-            return True
-        except PlanFailure:
-            self.w, self.actions = saved
-            return False
-
-    def first(self, options: Iterable, step: Callable, what: str) -> None:
-        """Commit to the first option for which ``step(option)`` succeeds."""
-        for option in options:
-            if self.attempt(lambda: step(option)):
-                return
-        raise PlanFailure(what)
-
-    def probe_find(self, name: str, idx: int, as_receptacle: bool = False) -> float | None:
-        """Distance to ``idx`` after ``find a <name>`` if that reaches it, else ``None``.
-        Finding only moves the agent, so the probe restores the agent and nothing else."""
-        action = f"find a {name}"
-        if action not in self.allowed:
-            return None
-        saved = self.w.agent.copy()
-        ok = skills.execute(self.w, action).success and self.w.in_reach(idx)
-        if as_receptacle:
-            ok = ok and self.w.agent.cur_receptacle == idx
-        dist = self.w.distance(idx)
-        self.w.agent = saved
-        return dist if ok else None
-
-    def nearby_finds(self, idx: int, exclude: list[str], limit: int = 6) -> list[str]:
-        """Other find targets of the episode whose pose reaches ``idx``, closest first (EB-ALFRED's
-        pick takes the nearest instance in view, so standing closer can single an instance out)."""
-        found = []
-        for action in sorted(self.allowed):
-            name = action.removeprefix("find a ")
-            if action.startswith("find a ") and name not in exclude:
-                d = self.probe_find(name, idx)
-                if d is not None:
-                    found.append((d, name))
-        return [name for _, name in sorted(found)[:limit]]
-
-
-# ---- moving and reaching -----------------------------------------------------------------------
-def _names(w: World, idx: int) -> list[str]:
-    """Find targets that naturally lead to ``idx``: its own name, its class, its furniture."""
-    o = w.objects[idx]
-    names = [o.name, name_of_class(base_class(o.cls))]
-    anchor = w.static_anchor(idx)
-    if anchor is not None:
-        names.append(w.objects[anchor].name)
-    return list(dict.fromkeys(names))
-
-
-def _shut(w: World, idx: int) -> bool:
-    o = w.objects[idx]
-    return o.openable and not o.is_open and o.cls in w.rules.openable
-
-
-def goto(sim: Sim, idx: int, as_receptacle: bool = False) -> None:
-    """Stand where ``idx`` is in reach (and, ``as_receptacle``, is where "put down" puts)."""
-    w = sim.w
-    if (w.agent.cur_receptacle == idx or not as_receptacle) and w.in_reach(idx) and not w.is_held(idx):
-        return
-    names = _names(w, idx)
-
-    def direct() -> None:
-        for name in names:
-            if sim.probe_find(name, idx, as_receptacle) is not None:
-                sim.do(f"find a {name}")
-                return
-        raise PlanFailure(f"no find action reaches {sim.w.objects[idx].id}")
-
-    def hop(first: str) -> None:
-        # "find a Sink" goes to the nearest basin: stand near the wanted one first.
-        sim.do(f"find a {first}")
-        if as_receptacle or not sim.w.in_reach(idx):
-            direct()
-
-    if not sim.attempt(direct):
-        sim.first(sim.nearby_finds(idx, exclude=names), hop, f"no find action reaches {w.objects[idx].id}")
-
-
-def _articulate(sim: Sim, idx: int, verb: str) -> None:
-    """``open``/``close`` by a name that addresses exactly ``idx``."""
-    o = sim.w.objects[idx]
-    for name in dict.fromkeys([o.name, o.cls]):
-        if f"{verb} the {name}" in sim.allowed and skills.resolve(sim.w, name) == idx:
-            sim.do(f"{verb} the {name}")
-            return
-    raise PlanFailure(f"no {verb} action reaches {o.id}")
-
-
-def expose(sim: Sim, idx: int) -> None:
-    """Open every shut container around ``idx``, outermost first."""
-    for a in reversed(sim.w.ancestors(idx)):
-        if _shut(sim.w, a):
-            _articulate(sim, a, "open")
-
-
-def _switch_on(sim: Sim, appliance: int) -> None:
-    """Turn an appliance on so that it acts now (off and on again if it is already running)."""
-    w = sim.w
-    name = name_of_class(w.objects[appliance].cls)
-    idxs = [i for i in skills.candidates(w, name) if w.objects[i].toggleable]
-    if skills.best(w, idxs, prefer_visible=True, prefer_slices=False) != appliance:
-        raise PlanFailure(f"turning on the {name} would not reach {w.objects[appliance].id}")
-    if w.objects[appliance].is_on:
-        sim.do(f"turn off the {name}")
-    sim.do(f"turn on the {name}")
-
-
-# ---- hands -------------------------------------------------------------------------------------
-def _pick_name(w: World, idx: int) -> str:
-    return name_of_class(base_class(w.objects[idx].cls))
-
-
-def _would_pick(w: World, name: str) -> int | None:
-    idxs = [i for i in skills.candidates(w, name) if w.objects[i].pickupable and not w.is_held(i)]
-    i = skills.best(w, idxs, prefer_visible=True, prefer_slices=w.agent.sliced_flag, prefer_focus=True)
-    return i if i is not None and w.visible(i) else None
-
-
-def _pick_via(sim: Sim, c: int, route: str | None, pred: Pred) -> None:
-    """Walk to ``c`` by ``find a <route>`` (or stay), open what shuts it in, and pick it up."""
-    if route is not None:
-        if sim.probe_find(route, c) is None:
-            raise PlanFailure("that find does not reach it")
-        sim.do(f"find a {route}")
-    expose(sim, c)
-    name = _pick_name(sim.w, c)
-    chosen = _would_pick(sim.w, name)
-    if chosen is None or not pred(chosen):
-        raise PlanFailure("another instance is in the way")
-    sim.do(f"pick up the {name}")
-
-
-def acquire(sim: Sim, pred: Pred) -> None:
-    """Get an object satisfying ``pred`` into the hand, by the fewest actions."""
-    w = sim.w
-    if w.agent.held is not None and pred(w.agent.held):
-        return
-    cands = [o.idx for o in w.objects if o.alive and o.pickupable and o.interactive and pred(o.idx)
-             and not w.is_held(o.idx)]
-    if not cands:
-        raise PlanFailure("nothing to pick up satisfies the goal")
-    if w.agent.held is not None:
-        sim.do(DROP)
-    shut = {c: sum(_shut(sim.w, a) for a in sim.w.ancestors(c)) for c in cands}
-    order = sorted(cands, key=lambda c: (shut[c], c))
-    # Stay if that reaches it, else walk up to it by its own name; only when another instance keeps
-    # being picked instead, try the episode's other poses near it.
-    routes = [(c, r) for c in order for r in ([None] if sim.w.in_reach(c) else []) + _names(sim.w, c)]
-    if sim.attempt(lambda: sim.first(routes, lambda cr: _pick_via(sim, cr[0], cr[1], pred), "")):
-        return
-    wide = [(c, r) for c in order for r in sim.nearby_finds(c, exclude=_names(sim.w, c))]
-    sim.first(wide, lambda cr: _pick_via(sim, cr[0], cr[1], pred), "no reachable object satisfies the goal")
-
-
-def _put_into(sim: Sim, r: int) -> None:
-    goto(sim, r, as_receptacle=True)
-    expose(sim, r)
-    if _shut(sim.w, r):
-        _articulate(sim, r, "open")
-    sim.do(PUT_DOWN)
-
-
-def deliver(sim: Sim, pred: Pred) -> None:
-    """Put the held object into a receptacle satisfying ``pred``, cheapest first."""
-    w = sim.w
-    held = w.agent.held
-    if held is None:
-        raise PlanFailure("nothing in hand to deliver")
-    hcls = w.objects[held].cls
-    cands = [o.idx for o in w.objects if o.alive and o.receptacle and o.interactive and pred(o.idx)
-             and w.rules.can_hold(o.cls, hcls) and not w.is_held(o.idx)
-             and len(w.children(o.idx)) < CAPACITY.get(o.cls, 99)]
-
-    def cost(r: int):
-        here = w.agent.cur_receptacle == r and w.in_reach(r)
-        return (int(not here) + _shut(w, r) + sum(_shut(w, a) for a in w.ancestors(r)), r)
-
-    sim.first(sorted(cands, key=cost), lambda r: _put_into(sim, r), f"no receptacle takes the {hcls}")
 
 
 # ---- task stages -------------------------------------------------------------------------------
@@ -249,17 +45,17 @@ def _run_appliance(sim: Sim, a: int, flag: str) -> None:
     w = sim.w
     if flag == "hot":
         if w.objects[a].is_open:
-            _articulate(sim, a, "close")
-        _switch_on(sim, a)
+            articulate(sim, a, "close")
+        switch_on(sim, a)
     elif flag == "cold":
         if not w.objects[a].is_open:
-            _articulate(sim, a, "open")
-        _articulate(sim, a, "close")
+            articulate(sim, a, "open")
+        articulate(sim, a, "close")
     else:
         faucets = [i for i in w.by_class("Faucet") if w.objects[i].toggleable]
         if not faucets:
             raise PlanFailure("no faucet")
-        _switch_on(sim, skills.best(w, faucets, prefer_visible=True, prefer_slices=False))
+        switch_on(sim, skills.best(w, faucets, prefer_visible=True, prefer_slices=False))
 
 
 def treat_then_place(sim: Sim, is_target: Pred, is_parent: Pred, flag: str) -> None:
@@ -302,7 +98,7 @@ def place_two(sim: Sim, is_target: Pred, is_parent: Pred) -> None:
         # The order matters: EB-ALFRED's pick takes the nearest instance in view, so the object
         # already placed can shadow one stored just above it.
         rest = [i for i in range(len(sim.w.objects)) if is_target(i) and sim.w.objects[i].parent != p]
-        rest.sort(key=lambda i: (sum(_shut(sim.w, a) for a in sim.w.ancestors(i)), i))
+        rest.sort(key=lambda i: (sum(shut(sim.w, a) for a in sim.w.ancestors(i)), i))
         sim.first(rest, lambda c: (acquire(sim, lambda i: i == c), deliver(sim, lambda r: r == p), fill(p)),
                   "no order of objects fills the parent")
 
@@ -319,7 +115,7 @@ def light_up(sim: Sim, lamp_cls: str) -> None:
     def go(lamp: int) -> None:
         goto(sim, lamp)
         if not sim.w.objects[lamp].is_on:
-            _switch_on(sim, lamp)
+            switch_on(sim, lamp)
 
     sim.first(sorted(lamps, key=lambda i: (not w.objects[i].is_on, i)), go, "no lamp can be turned on in view")
 

@@ -15,7 +15,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from envs.household import appearance, descriptions, goals, instructions, planner, skills, tasks
+from envs.household import appearance, descriptions, goals, instructions, palette, planner, skills, spatial, tasks
 from envs.household.catalog import load
 from envs.household.env import HouseholdEnv
 from envs.household.language import noun, plural
@@ -178,7 +178,7 @@ def check_unique(world, text: str, cls: str, bound) -> None:
 
         def on_side(o) -> bool:  # things in line with the landmark (under, over it) are on neither side
             right, forward = right_and_forward(lm, o)
-            return sign * (right - right_and_forward(lm, lm)[0]) >= instructions.SIDE_OFFSET and forward > 0
+            return sign * (right - right_and_forward(lm, lm)[0]) >= spatial.SIDE_OFFSET and forward > 0
 
         assert on_side(bound)
         assert all(math.dist(o.center, lm.center) > math.dist(bound.center, lm.center) for o in others if on_side(o))
@@ -219,15 +219,15 @@ def test_spatial_gives_up_when_nothing_needs_singling_out():
 def test_palette_covers_every_class_and_keeps_neighbours_apart():
     catalog = load()
     every = set(catalog.rules.objects) | {o.type for s in catalog.scenes.values() for o in s.objects if o.interactive}
-    assert not sorted(every - set(appearance.PALETTE))
-    assert len({look.rgb for look in appearance.PALETTE.values()}) == len(appearance.PALETTE)
+    assert not sorted(every - set(palette.PALETTE))
+    assert len({look.rgb for look in palette.PALETTE.values()}) == len(palette.PALETTE)
     for scene in catalog.scenes.values():
         small = {o.type for o in scene.objects if o.interactive and o.pickupable}
         small |= {c + "Sliced" for c in small if c in SLICE_OBJECTS}
         for x, y in combinations(sorted(small), 2):
             if not (x.endswith("Sliced") and y.endswith("Sliced")):  # one task slices one class
-                gap = math.dist(appearance.PALETTE[x].rgb, appearance.PALETTE[y].rgb)
-                assert gap >= appearance.MIN_RGB_DISTANCE, (x, y)
+                gap = math.dist(palette.PALETTE[x].rgb, palette.PALETTE[y].rgb)
+                assert gap >= palette.MIN_RGB_DISTANCE, (x, y)
 
 
 def test_shape_words_follow_the_dimensions():
