@@ -90,7 +90,8 @@ def _static(spec: ObjectSpec, idx: int) -> Obj:
                toggleable=spec.toggleable, sliceable=False,
                interactive=spec.interactive and spec.type not in SCENERY,
                parent=FLOOR, is_open=False, is_on=False, hot=False, cold=False, clean=False, alive=True,
-               slice_of=None, pose=spec.pose if spec.reachable else None, materials=spec.materials)
+               slice_of=None, pose=spec.pose if spec.reachable else None, materials=spec.materials,
+               rotation=spec.rotation)
 
 
 def _small(spec: ObjectSpec, idx: int, number: int) -> Obj:
@@ -98,7 +99,7 @@ def _small(spec: ObjectSpec, idx: int, number: int) -> Obj:
                size=spec.size, pickupable=True, receptacle=spec.receptacle, openable=spec.openable,
                toggleable=spec.toggleable, sliceable=spec.sliceable, interactive=spec.interactive,
                parent=FLOOR, is_open=False, is_on=False, hot=False, cold=False, clean=False, alive=True,
-               slice_of=None, pose=None, materials=spec.materials)
+               slice_of=None, pose=None, materials=spec.materials, rotation=spec.rotation)
 
 
 def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = True,

@@ -27,7 +27,7 @@ class Obj:
 
     __slots__ = ("idx", "id", "cls", "name", "center", "size", "pickupable", "receptacle", "openable",
                  "toggleable", "sliceable", "interactive", "parent", "is_open", "is_on", "hot", "cold",
-                 "clean", "alive", "slice_of", "pose", "materials")
+                 "clean", "alive", "slice_of", "pose", "materials", "rotation")
 
     def __init__(self, **kw):
         for k in self.__slots__:

@@ -1,0 +1,154 @@
+"""What the camera can see, as boxes: the room shell, furniture, the small objects on or in it, and
+the object in the agent's hand. Shared by the fast renderer (``ego.py``) and the exact reference
+used in tests, so that both draw the same geometry and differ only in how they resolve depth.
+
+Every object is its axis-aligned box from the scene catalog. Containers that are open lose one face
+so their contents show: the door side of a cabinet, fridge, microwave or safe (from AI2-THOR's
+rotation, which says where the front faces), the top of a box, sink, bin or pot; an open drawer also
+slides out from under the counter. What lies in a closed container is not drawn at all.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from envs.household.world import FLOOR, World
+
+# Faces of a box: +x, -x, +y, -y, +z, -z. Corner i of a box is lo + bits(i) * (hi - lo), bits = (x, y, z).
+FACE_NORMALS = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]], dtype=np.float64)
+FACE_CORNERS = np.array([[4, 6, 7, 5], [0, 1, 3, 2], [2, 3, 7, 6], [0, 4, 5, 1], [1, 5, 7, 3], [0, 2, 6, 4]])
+CORNER_BITS = np.array([[(i >> 2) & 1, (i >> 1) & 1, i & 1] for i in range(8)], dtype=np.float64)
+TOP = 2
+
+OPEN_TOP = frozenset({"SinkBasin", "BathtubBasin", "GarbageCan", "Pot", "Pan", "Bowl", "Mug", "Cup",
+                      "LaundryHamper"})
+OPEN_FRONT = frozenset({"Cabinet", "Fridge", "Microwave", "Safe"})
+DRAWER_SLIDE = 0.8  # an open drawer comes out by this share of its depth
+
+HELD_CENTER = np.array([0.16, -0.24, 0.45])  # camera coordinates: lower right, half a metre ahead
+HELD_MAX, HELD_MIN = 0.3, 0.05  # metres: the held object is drawn at its size, within these bounds
+WALL_HEIGHT = 2.6  # metres; iTHOR rooms have no ceiling data
+
+
+@dataclass
+class Node:
+    """A box to draw: ``id`` is the mask value (object index + 1), ``frame`` "world" or "camera"."""
+
+    id: int
+    lo: np.ndarray
+    hi: np.ndarray
+    open_face: int | None = None
+    frame: str = "world"
+    children: list["Node"] = field(default_factory=list)
+
+    def corners(self) -> np.ndarray:
+        return self.lo + CORNER_BITS * (self.hi - self.lo)
+
+    def flatten(self) -> list["Node"]:
+        out = [self]
+        for c in self.children:
+            out += c.flatten()
+        return out
+
+
+def front_face(rotation: float) -> int:
+    """The face AI2-THOR's rotation turns toward the room (rotation 0 faces +z, 90 faces +x)."""
+    s, c = math.sin(math.radians(rotation)), math.cos(math.radians(rotation))
+    if abs(s) > abs(c):
+        return 0 if s > 0 else 1
+    return 4 if c > 0 else 5
+
+
+def _box(center, size) -> tuple[np.ndarray, np.ndarray]:
+    (cx, cy, cz), (sx, sy, sz) = center, size  # plain floats: numpy per tiny box costs more than it saves
+    return (np.array((cx - sx / 2, cy - sy / 2, cz - sz / 2)), np.array((cx + sx / 2, cy + sy / 2, cz + sz / 2)))
+
+
+def _node(world: World, idx: int) -> Node:
+    o = world.objects[idx]
+    lo, hi = _box(o.center, o.size)
+    node = Node(idx + 1, lo, hi)
+    if o.cls in OPEN_TOP or (o.cls == "Box" and o.is_open):
+        node.open_face = TOP
+    elif o.cls == "Drawer" and o.is_open:
+        face = front_face(o.rotation or 0.0)
+        axis, sign = face // 2, 1.0 if face % 2 == 0 else -1.0
+        shift = np.zeros(3)
+        shift[axis] = sign * DRAWER_SLIDE * (hi[axis] - lo[axis])
+        node.lo, node.hi, node.open_face = lo + shift, hi + shift, TOP
+    elif o.cls in OPEN_FRONT and o.is_open:
+        node.open_face = front_face(o.rotation or 0.0)
+    return node
+
+
+def _follow(child: Node, parent: Node, world: World, parent_idx: int) -> None:
+    """Contents move with a drawer that slides out (and with whatever moved that drawer's parent)."""
+    lo, _ = _box(world.objects[parent_idx].center, world.objects[parent_idx].size)
+    delta = parent.lo - lo
+    if np.any(delta):
+        _translate(child, delta)
+
+
+def _translate(node: Node, delta: np.ndarray) -> None:
+    node.lo, node.hi = node.lo + delta, node.hi + delta
+    for g in node.children:
+        _translate(g, delta)
+
+
+def held_node(world: World) -> Node | None:
+    """The held object, in camera coordinates, in the lower part of the view."""
+    held = world.agent.held
+    if held is None:
+        return None
+    size = np.asarray(world.objects[held].size, dtype=np.float64)
+    size = size * min(1.0, HELD_MAX / max(size.max(), 1e-6))
+    size = np.maximum(size, HELD_MIN)
+    return Node(held + 1, HELD_CENTER - size / 2, HELD_CENTER + size / 2, frame="camera")
+
+
+def build(world: World) -> list[Node]:
+    """Top-level nodes (furniture, things on the floor, the held object) with their contents."""
+    objects, openable = world.objects, world.rules.openable
+    shown: dict[int, bool] = {}
+
+    def drawn(i: int) -> bool:
+        """Lying somewhere (not in the hand) and not shut inside anything, memoised up the chain."""
+        if i not in shown:
+            p = objects[i].parent
+            if p is None or p == FLOOR:
+                shown[i] = p == FLOOR
+            else:
+                q = objects[p]
+                shown[i] = drawn(p) and not (q.openable and not q.is_open and q.cls in openable)
+        return shown[i]
+
+    nodes: dict[int, Node] = {o.idx: _node(world, o.idx) for o in objects if o.alive and drawn(o.idx)}
+    roots = []
+    for idx, node in nodes.items():
+        parent = objects[idx].parent
+        if parent == FLOOR or parent not in nodes:
+            roots.append(node)
+        else:
+            _follow(node, nodes[parent], world, parent)
+            nodes[parent].children.append(node)
+    held = held_node(world)
+    if held is not None:
+        roots.append(held)
+    return roots
+
+
+def shell(floor: tuple[float, float, float, float], height: float = WALL_HEIGHT) -> list[tuple[int, np.ndarray]]:
+    """The room's floor, ceiling and four walls as inward-facing quads ``(shade slot, corners)``."""
+    x0, z0, x1, z1 = floor
+    q = lambda *pts: np.array(pts, dtype=np.float64)  # noqa: E731
+    return [
+        (2, q((x0, 0, z0), (x1, 0, z0), (x1, 0, z1), (x0, 0, z1))),  # floor, seen from above
+        (3, q((x0, height, z0), (x0, height, z1), (x1, height, z1), (x1, height, z0))),  # ceiling
+        (0, q((x0, 0, z0), (x0, 0, z1), (x0, height, z1), (x0, height, z0))),  # wall at x0, facing +x
+        (1, q((x1, 0, z0), (x1, height, z0), (x1, height, z1), (x1, 0, z1))),  # wall at x1, facing -x
+        (4, q((x0, 0, z0), (x0, height, z0), (x1, height, z0), (x1, 0, z0))),  # wall at z0, facing +z
+        (5, q((x0, 0, z1), (x1, 0, z1), (x1, height, z1), (x0, height, z1))),  # wall at z1, facing -z
+    ]
