@@ -68,6 +68,35 @@ def audit(n_tasks: int, seed: int = 0, n_random: int = 3) -> list[Result]:
     return results
 
 
+def find_visibility(n_finds: int, seed: int = 0, resolution: int = 224) -> tuple[int, int, list[str]]:
+    """Successful ``find`` actions whose target shows (>= the visibility threshold) in the next frame.
+
+    Finds are drawn at random from episodes over all floorplans; targets shut inside something are
+    skipped (they must not show). Returns (shown, total, misses).
+    """
+    rng = np.random.default_rng(seed)
+    env = HouseholdEnv(scene_split="all", resolution=resolution, max_steps=10**6, max_invalid=10**6)
+    shown, total, misses, episode = 0, 0, [], 0
+    while total < n_finds:
+        _, info = env.reset(seed=seed * 1_000_003 + episode)
+        episode += 1
+        finds = [a for a in info["action_names"] if a.startswith("find ")]
+        for action in rng.choice(finds, size=min(12, len(finds)), replace=False):
+            _, _, _, _, info = env.step(str(action))
+            target = env.world.target
+            if not info["last_action_success"] or target is None or env.world.enclosed(target):
+                continue
+            total += 1
+            pixels = int((env.mask == target + 1).sum())
+            if pixels >= env.min_visible_pixels:
+                shown += 1
+            else:
+                misses.append(f"{env.task.scene}: {action} -> {env.world.objects[target].id} ({pixels} px)")
+            if total == n_finds:
+                break
+    return shown, total, misses
+
+
 def why_not(fp: int, task_type: str) -> str:
     """A short reason why a floorplan cannot host a task type its room type allows."""
     catalog = load()
@@ -99,6 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--tasks", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--random-actions", type=int, default=3)
+    ap.add_argument("--finds", type=int, default=0, help="also check that found objects show in the next frame")
     args = ap.parse_args(argv)
     n_scenes, missing = coverage()
     print(f"floorplans loaded: {n_scenes}; (floorplan, allowed type) pairs that cannot host a task: {len(missing)}")
@@ -119,6 +149,11 @@ def main(argv: list[str] | None = None) -> None:
     for r in results:
         if not (r.clean_success and r.perturbed_success):
             print("  FAILED", r)
+    if args.finds:
+        shown, total, misses = find_visibility(args.finds, args.seed)
+        print(f"find targets visible in the next frame: {shown}/{total} = {100 * shown / total:.2f}%")
+        for line in misses:
+            print("  missed:", line)
 
 
 if __name__ == "__main__":

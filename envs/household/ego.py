@@ -148,6 +148,8 @@ class _Pass:
             for k in range(6):
                 if front[k]:
                     self._face(j, node, k, LIT if lit else k)
+        for piece in node.pieces:  # the rest of a holed counter, before anything that rests on it
+            self._node(piece)
         for child in self._far_to_near(node.children):
             self._node(child)
         if visible and node.open_face is not None:

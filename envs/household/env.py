@@ -1,9 +1,11 @@
 """``EgoHousehold-v0``: the embedded household simulator behind the Gymnasium interface.
 
-Observation: ``rgb`` (HxWx3 uint8), ``instruction`` and ``feedback`` (text). Action: an id into the
-episode's action list (``info["action_names"]``: EB-ALFRED's 162 global actions, then this scene's
-``Type_k`` extras) or the action text itself. Ground truth goes in ``info`` only: success, progress,
-the task, the world events of the step, and, with ``expert=True``, the privileged planner's next skill.
+Observation: ``rgb`` (HxWx3 uint8, the first-person view by default), ``instruction`` and
+``feedback`` (text). Action: an id into the episode's action list (``info["action_names"]``:
+EB-ALFRED's 162 global actions, then this scene's ``Type_k`` extras) or the action text itself.
+Ground truth goes in ``info`` only: success, progress, the task, the step's world events, the
+interaction region, with ``annotations=True`` the instance mask and visible objects, and with
+``expert=True`` the privileged planner's next skill.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.household import goals, planner, skills, tasks
+from envs.household.annotations import MIN_VISIBLE_PIXELS, box_of, noise_region, visible_objects
 from envs.household.catalog import load
+from envs.household.ego import EgoRenderer
 from envs.household.placement import MAX_INSTANCES, alias_names
 from envs.household.topdown import TopDown
 from envs.household.vocab import GLOBAL_ACTIONS, OPEN_OBJECTS, alias_actions
@@ -25,7 +29,7 @@ from envs.task import SUBSETS, Task
 
 MAX_TEXT = 4096
 TEXT_CHARSET = string.printable
-VIEWS = ("topdown", "blank")
+VIEWS = ("ego", "topdown", "blank")
 
 
 @lru_cache(maxsize=1)
@@ -50,9 +54,10 @@ class HouseholdEnv(gym.Env):
     metadata = {"render_modes": ["rgb_array"], "render_fps": 2}
 
     def __init__(self, subset: str = "base", scene_split: str = "train", resolution: int = 224,
-                 view: str = "topdown", expert: bool = False, max_steps: int = 30, max_invalid: int = 10,
+                 view: str = "ego", expert: bool = False, max_steps: int = 30, max_invalid: int = 10,
                  floorplans: list[int] | None = None, task_types: list[str] | None = None,
-                 randomize: bool = True, render_mode: str | None = None):
+                 randomize: bool = True, annotations: bool = False, min_visible_pixels: int = MIN_VISIBLE_PIXELS,
+                 render_mode: str | None = None):
         if subset not in SUBSETS:
             raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
         if view not in VIEWS:
@@ -63,6 +68,7 @@ class HouseholdEnv(gym.Env):
         self.subset, self.scene_split, self.resolution, self.view = subset, scene_split, int(resolution), view
         self.expert, self.max_steps, self.max_invalid = expert, max_steps, max_invalid
         self.floorplans, self.task_types, self.randomize = floorplans, task_types, randomize
+        self.annotations, self.min_visible_pixels = annotations, min_visible_pixels
         self.render_mode = render_mode
         self.observation_space = spaces.Dict({
             "rgb": spaces.Box(0, 255, (self.resolution, self.resolution, 3), np.uint8),
@@ -73,7 +79,8 @@ class HouseholdEnv(gym.Env):
         self.task: Task | None = None
         self.world: World | None = None
         self.action_names: list[str] = []
-        self._topdown: TopDown | None = None
+        self.rgb: np.ndarray | None = None
+        self.mask: np.ndarray | None = None  # instance ids of the current frame (ego view only)
 
     # ---- gymnasium API ---------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict | None = None):
@@ -90,10 +97,12 @@ class HouseholdEnv(gym.Env):
         recs, picks = alias_names(self.world)
         self.action_names = list(GLOBAL_ACTIONS) + alias_actions(recs, picks)
         self._index = {a: i for i, a in enumerate(self.action_names)}
-        self._topdown = TopDown(self.world.scene, self.resolution) if self.view == "topdown" else None
+        self._renderer = {"ego": EgoRenderer, "topdown": TopDown}.get(self.view)
+        self._renderer = self._renderer(self.world, self.resolution) if self._renderer else None
         self.steps, self.invalid, self.done = 0, 0, False
         self.feedback = ""
         self.progress = goals.progress(self.world, self.task)
+        self._render()
         return self._obs(), self._info(last_success=True, events=[])
 
     def step(self, action):
@@ -117,18 +126,30 @@ class HouseholdEnv(gym.Env):
         terminated = success
         truncated = not success and (self.steps >= self.max_steps or self.invalid >= self.max_invalid)
         self.done = terminated or truncated
-        events = [{"event": kind, "object": self.world.objects[i].id, "class": self.world.objects[i].cls}
-                  for kind, i in self.world.events]
-        info = self._info(last_success=outcome.success, events=events)
+        before = self.mask
+        self._render()
+        info = self._info(last_success=outcome.success, events=self._events())
         info["action_id"] = action_id
         info["action_description"] = text if text is not None else str(action)
+        info["interaction"] = self._interaction(outcome.target, before)
         return self._obs(), float(reward), terminated, truncated, info
 
     def render(self):
+        """The top-down map of the room (for debugging; the observation is the first-person view)."""
         if self.world is None:
             return None
-        view = self._topdown or TopDown(self.world.scene, self.resolution)
+        view = self._renderer if self.view == "topdown" else TopDown(self.world, self.resolution)
         return view.render(self.world)
+
+    def counterfactual(self, object_id: str, seed: int = 0) -> np.ndarray | None:
+        """The current frame with one object's box replaced by noise (``None`` if it is not in view)."""
+        if self.mask is None:
+            raise RuntimeError("counterfactual frames need view='ego'")
+        idx = next((o.idx for o in self.world.objects if o.id == object_id), None)
+        if idx is None:
+            raise KeyError(f"no object {object_id!r} in this episode")
+        box = box_of(self.mask, idx + 1, self.min_visible_pixels)
+        return None if box is None else noise_region(self.rgb, box, seed)
 
     # ---- helpers -------------------------------------------------------------------------------
     def _action_text(self, action) -> tuple[str | None, int | None]:
@@ -139,12 +160,38 @@ class HouseholdEnv(gym.Env):
             return self.action_names[idx], idx
         return None, idx
 
-    def _obs(self) -> dict:
-        if self._topdown is not None:
-            rgb = self._topdown.render(self.world)
+    def _render(self) -> None:
+        if self.view == "ego":
+            frame = self._renderer.render(self.world)
+            self.rgb, self.mask = frame.rgb, frame.mask
+        elif self.view == "topdown":
+            self.rgb = self._renderer.render(self.world)
         else:
-            rgb = np.zeros((self.resolution, self.resolution, 3), np.uint8)
-        return {"rgb": rgb, "instruction": self.task.instruction, "feedback": self.feedback}
+            self.rgb = np.zeros((self.resolution, self.resolution, 3), np.uint8)
+
+    def _obs(self) -> dict:
+        return {"rgb": self.rgb, "instruction": self.task.instruction, "feedback": self.feedback}
+
+    def _events(self) -> list[dict]:
+        out = []
+        for kind, i, other in self.world.events:
+            o = self.world.objects[i]
+            event = {"event": kind, "object": o.id, "class": o.cls, "other": None, "other_class": None}
+            if other is not None:
+                event["other"], event["other_class"] = self.world.objects[other].id, self.world.objects[other].cls
+            out.append(event)
+        return out
+
+    def _interaction(self, target: int | None, before: np.ndarray | None) -> dict | None:
+        """The object the skill acted on and its box in the frames before and after (ego view)."""
+        if target is None:
+            return None
+        o = self.world.objects[target]
+        out = {"object": o.id, "class": o.cls, "name": o.name, "box_before": None, "box_after": None}
+        if before is not None:
+            out["box_before"] = box_of(before, target + 1, self.min_visible_pixels)
+            out["box_after"] = box_of(self.mask, target + 1, self.min_visible_pixels)
+        return out
 
     def _info(self, last_success: bool, events: list) -> dict:
         s, ts = goals.conditions_met(self.world, self.task)
@@ -163,6 +210,9 @@ class HouseholdEnv(gym.Env):
                      "room_type": self.world.scene.room_type, "split": self.world.scene.split},
             "events": events,
         }
+        if self.annotations and self.mask is not None:
+            info["frame"] = {"mask": self.mask,
+                             "objects": visible_objects(self.world, self.mask, self.min_visible_pixels)}
         if self.expert:
             nxt = planner.next_action(self.world, self.task, self.action_names)
             info["expert_action"] = self._index[nxt] if nxt is not None else None

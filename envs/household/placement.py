@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from envs.household import geometry
+from envs.household import geometry, sightlines
 from envs.household.catalog import ObjectSpec, Rules, SceneSpec
 from envs.household.vocab import base_of_alias, name_of_class
 from envs.household.world import CAPACITY, FLOOR, INSIDE, Agent, Obj, World
@@ -27,14 +27,40 @@ class Constraints:
     forbid: dict[str, frozenset[str]] = field(default_factory=dict)  # class -> receptacle classes to avoid
 
 
+EYE_LEVEL = geometry.CAMERA_HEIGHT - 0.15  # a surface higher than this shows only its underside
+OPENS = frozenset({"Cabinet", "Drawer", "Fridge", "Microwave", "Safe", "Box"})  # seen into once opened
+SIGHT_BATCH = 4  # free spots whose lines of sight are tested together
+OPEN_TOP = frozenset({"SinkBasin", "BathtubBasin", "GarbageCan", "LaundryHamper"})  # seen into from above
+
+
 def hosts(scene: SceneSpec, rules: Rules, cls: str) -> list[ObjectSpec]:
-    """Static receptacles of the scene that may hold ``cls`` and that the agent can reach."""
+    """Static receptacles of the scene that may hold ``cls``, that the agent can reach, and whose
+    contents it can see (not the top of a wardrobe above eye level)."""
     return [o for o in scene.statics if o.interactive and o.receptacle and o.reachable
-            and o.type not in SCENERY and rules.can_hold(o.type, cls)]
+            and o.type not in SCENERY and rules.can_hold(o.type, cls)
+            and (o.type in INSIDE or o.center[1] + o.size[1] / 2 <= EYE_LEVEL)]
 
 
-def spot(world: World, recep: int, size, rng: np.random.Generator | None = None) -> tuple[float, float, float]:
-    """A free position for an object of ``size`` inside or on top of ``recep``."""
+def _standing_on(world: World, recep: int) -> list[Obj]:
+    """Furniture standing on a surface (a coffee machine on the counter) or set into it (a sink):
+    no room for objects there."""
+    r = world.objects[recep]
+    top = r.center[1] + r.size[1] / 2
+    out = []
+    for o in world.objects:
+        if o.pickupable or o.idx == recep or not o.alive:
+            continue
+        bottom = o.center[1] - o.size[1] / 2
+        if (top - 0.1 <= bottom <= top + 0.3 or o.cls in ("SinkBasin", "BathtubBasin")) and abs(o.center[0] - r.center[0]) * 2 < o.size[0] + r.size[0] \
+                and abs(o.center[2] - r.center[2]) * 2 < o.size[2] + r.size[2]:
+            out.append(o)
+    return out
+
+
+def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
+         strict: bool = False) -> tuple[float, float, float] | None:
+    """A free position for an object of ``size`` inside or on top of ``recep``; if there is none,
+    ``None`` when ``strict``, else a reachable position that overlaps something."""
     r = world.objects[recep]
     cx, cy, cz = r.center
     sx, sy, sz = r.size
@@ -46,22 +72,42 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None)
         y = cy + sy / 2 + size[1] / 2
     half_x, half_z = max((sx - size[0]) / 2, 0.0), max((sz - size[2]) / 2, 0.0)
     taken = [world.objects[k] for k in world.children(recep)]
-    candidates = []
+    if r.cls not in INSIDE:
+        taken += _standing_on(world, recep)
     if rng is not None:
-        candidates = [(cx + rng.uniform(-half_x, half_x), cz + rng.uniform(-half_z, half_z)) for _ in range(12)]
+        u = rng.uniform(-1.0, 1.0, size=(24, 2))
+        candidates = [(cx + a * half_x, cz + b * half_z) for a, b in u.tolist()]
     else:
-        for fx in (0.0, -0.6, 0.6):
-            for fz in (0.0, -0.6, 0.6):
-                candidates.append((cx + fx * half_x, cz + fz * half_z))
-    reachable = []
+        candidates = [(cx + fx * half_x, cz + fz * half_z) for fx in (0.0, -0.6, 0.6) for fz in (0.0, -0.6, 0.6)]
+    look = strict and r.cls not in OPENS  # first placement: only where someone in the room can see it
+
+    top = (cx - sx / 2, cz - sz / 2, cx + sx / 2, cz + sz / 2, cy + sy / 2) if r.cls in OPEN_TOP else None
+
+    def first_seen(batch):
+        seen = sightlines.seen_from_room(world.scene, r.id, [(bx, y + size[1] * 0.4, bz) for bx, bz in batch], top)
+        return batch[int(seen.argmax())] if seen.any() else None
+
+    reachable, batch = [], []
     for x, z in candidates:
         # Only where the agent standing at the furniture can reach (long counters and shelves).
         if r.pose is not None and not geometry.in_view(r.pose[0], r.pose[1], r.pose[2], (x, 0, z), size):
             continue
-        if all(abs(x - t.center[0]) * 2 >= size[0] + t.size[0] or abs(z - t.center[2]) * 2 >= size[2] + t.size[2]
-               for t in taken):
-            return (round(x, 4), round(y, 4), round(z, 4))
         reachable.append((x, z))
+        if any(abs(x - t.center[0]) * 2 < size[0] + t.size[0] and abs(z - t.center[2]) * 2 < size[2] + t.size[2]
+               for t in taken):
+            continue
+        if not look:
+            return (round(x, 4), round(y, 4), round(z, 4))
+        batch.append((x, z))
+        if len(batch) == SIGHT_BATCH:  # sight lines a few spots at a time: usually the first batch does
+            found, batch = first_seen(batch), []
+            if found:
+                return (round(found[0], 4), round(y, 4), round(found[1], 4))
+    found = first_seen(batch) if batch else None
+    if found:
+        return (round(found[0], 4), round(y, 4), round(found[1], 4))
+    if strict:
+        return None
     x, z = reachable[0] if reachable else _toward_pose(r, half_x, half_z) if r.pose is not None else candidates[0]
     return (round(x, 4), round(y, 4), round(z, 4))
 
@@ -132,12 +178,19 @@ def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = Tru
                 if k == 0:
                     _add_default(world, specs[0], index_of)
                 break
-            host = free[int(rng.integers(len(free)))]
             o = _small(specs[k % len(specs)], len(world.objects), k + 1)
+            # Hosts in a seeded order; the first with room, so objects do not pile into each other.
+            order = [free[i] for i in rng.permutation(len(free))]
+            host, where = order[0], None
+            for h in order:
+                where = spot(world, h, o.size, rng, strict=True)
+                if where is not None:
+                    host = h
+                    break
             world.objects.append(o)
             world.invalidate()
             o.parent = host
-            o.center = spot(world, host, o.size, rng)
+            o.center = where if where is not None else spot(world, host, o.size, rng)
             placed[host] = placed.get(host, 0) + 1
     name_instances(world)
     return world

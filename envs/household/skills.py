@@ -13,13 +13,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from envs.household import geometry
+from envs.household import geometry, sightlines
 from envs.household.placement import floor_spot, spot
+from envs.household.scenegraph import drawn_center, mouth
 from envs.household.vocab import KNIVES, class_of_name
 from envs.household.world import CAPACITY, FLOOR, World
 
 SUCCESS = "Last action executed successfully."
 INVALID = "Last action is invalid. "
+SMALL_REACH = 2.0  # metres: small objects farther than this from a find target are not checked as occluders
 SLICES_PER_OBJECT = 3  # AI2-THOR cuts 7-10 pieces; three keep the state small and two-slice tasks possible
 
 
@@ -27,6 +29,7 @@ SLICES_PER_OBJECT = 3  # AI2-THOR cuts 7-10 pieces; three keep the state small a
 class Outcome:
     success: bool
     feedback: str
+    target: int | None = None  # the object the skill acted on (or tried to), for its interaction region
 
 
 def execute(world: World, action: str) -> Outcome:
@@ -34,8 +37,9 @@ def execute(world: World, action: str) -> Outcome:
     a = world.agent
     if not (action.startswith("put down ") or action.startswith("open ")):
         a.cur_receptacle, a.cur_name = None, None
+    world.target = None
     msg = _dispatch(world, action)
-    return Outcome(True, SUCCESS) if not msg else Outcome(False, INVALID + msg)
+    return Outcome(not msg, INVALID + msg if msg else SUCCESS, world.target)
 
 
 def _dispatch(world: World, action: str) -> str:
@@ -107,23 +111,45 @@ def resolve(world: World, name: str, prefer_visible: bool = False, prefer_slices
 
 # ---- navigation --------------------------------------------------------------------------------
 def pose_for(world: World, idx: int):
-    """Where ``find`` takes the agent: furniture has its interaction pose; a small object is
-    approached as EB-ALFRED does, from the navigable point nearest to it (or from its furniture's
-    pose when that point is out of reach), facing it."""
+    """Where ``find`` takes the agent, facing the object. Furniture has its interaction pose; a small
+    object is approached as EB-ALFRED does, from the navigable point nearest to it. When furniture
+    would block the view from there, the next nearest points are tried (``sightlines``)."""
     o = world.objects[idx]
-    if o.pose is not None:
-        return o.pose
+    a = world.agent
     if world.is_held(idx):
-        a = world.agent
         return (a.x, a.z, a.yaw, a.horizon)
-    x, z = geometry.nearest_standoff(world.scene.navigable, o.center, o.size)
-    if geometry.footprint_distance(x, z, o.center, o.size) > geometry.VISIBILITY_DISTANCE:
-        anchor = world.static_anchor(idx)
-        if anchor is not None and world.objects[anchor].pose is not None:
-            ax, az = world.objects[anchor].pose[:2]
-            if geometry.footprint_distance(ax, az, o.center, o.size) <= geometry.VISIBILITY_DISTANCE:
-                x, z = ax, az
-    return (x, z, geometry.yaw_to(x, z, o.center[0], o.center[2]), geometry.horizon_to(x, z, o.center))
+    anchor = world.static_anchor(idx)
+    preferred = (tuple(o.pose[:2]),) if o.pose is not None else ()
+    fallback = (tuple(world.objects[anchor].pose[:2]),) if anchor is not None and world.objects[anchor].pose else ()
+    around = world.ancestors(idx)
+    ignore = frozenset([o.id] + [world.objects[c].id for c in around])
+    center = drawn_center(world, idx)
+    mouths = tuple(m for m in (mouth(world, c) for c in around) if m is not None)
+    if o.pickupable:
+        x, z = sightlines.stand(world.scene, center, tuple(o.size), preferred, fallback, ignore,
+                                _small_boxes_near(world, idx, center), mouths)
+    else:  # furniture keeps ALFRED's pose unless other furniture hides it from there entirely
+        x, z = sightlines.stand(world.scene, center, tuple(o.size), preferred, fallback, ignore, enough=1e-6)
+    if o.pose is not None and (x, z) == tuple(o.pose[:2]):
+        return o.pose
+    return (x, z, geometry.yaw_to(x, z, center[0], center[2]), geometry.horizon_to(x, z, center))
+
+
+def _small_boxes_near(world: World, idx: int, center) -> tuple:
+    """The boxes of small objects within reach of ``center`` that could hide it (not it, not what it
+    is in or holds), rounded so that the sight-line cache can key on them."""
+    skip = {idx, *world.ancestors(idx), *world.descendants(idx)}
+    out = []
+    for o in world.objects:
+        if not (o.pickupable and o.alive) or o.idx in skip or o.parent is None:
+            continue
+        c = o.center
+        if abs(c[0] - center[0]) > SMALL_REACH or abs(c[2] - center[2]) > SMALL_REACH or world.enclosed(o.idx):
+            continue
+        c = drawn_center(world, o.idx)
+        h = (o.size[0] / 2, o.size[1] / 2, o.size[2] / 2)
+        out.append((tuple(round(c[i] - h[i], 3) for i in range(3)), tuple(round(c[i] + h[i], 3) for i in range(3))))
+    return tuple(out)
 
 
 def find(world: World, name: str) -> str:
@@ -132,6 +158,7 @@ def find(world: World, name: str) -> str:
     if idx is None:
         return f"Cannot find {name}. This object may not exist in this scene. Try to explore other instances instead."
     o = world.objects[idx]
+    world.target = idx
     if not o.pickupable and o.pose is None:
         return f"Cannot move to {name}"
     a.x, a.z, a.yaw, a.horizon = pose_for(world, idx)
@@ -152,15 +179,17 @@ def pick(world: World, name: str) -> str:
     idx = best(world, idxs, prefer_visible=True, prefer_slices=a.sliced_flag, prefer_focus=True)
     if idx is None:
         return f"Cannot find {name} to pick up. Find the object before picking up it"
+    world.target = idx
     if not world.visible(idx):
         return f"{name} is not visible because it is in {world.parent_name(idx)}. Go there to pick the object instead."
     if a.held is not None:
         return f"Robot is currently holding {world.objects[a.held].cls}"
     o = world.objects[idx]
+    source = o.parent
     world.move_to(idx, FLOOR, hand_spot(world, o.size))
     o.parent = None
     a.held = idx
-    world.emit("picked", idx)
+    world.emit("picked", idx, source if source != FLOOR else None)
     return ""
 
 
@@ -170,10 +199,11 @@ def put(world: World) -> str:
         return "Robot is not holding any object"
     a.put_counts[a.cur_name] = a.put_counts.get(a.cur_name, 0) + 1
     r, held = a.cur_receptacle, a.held
+    world.target = r
     if can_put(world, held, r):
         world.move_to(held, r, spot(world, r, world.objects[held].size))
         a.held = None
-        world.emit("put", held)
+        world.emit("put", held, r)
         return ""
     msg = (f"Putting the object on {world.type_name(r)} failed. First check the receptacle is open or not. "
            "Also try other instances of the receptacle")
@@ -199,6 +229,7 @@ def drop(world: World) -> str:
     if a.held is None:
         return "Robot is not holding any object"
     held = a.held
+    world.target = held
     world.move_to(held, FLOOR, floor_spot(world, world.objects[held].size))
     a.held = None
     world.emit("dropped", held)
@@ -215,6 +246,7 @@ def open_(world: World, name: str) -> str:
     idx = resolve(world, name)
     if idx is None:
         return f"Cannot find {name} to open. Find the object before opening it"
+    world.target = idx
     o, label = world.objects[idx], world.type_name(idx)
     if _openable(world, idx) and o.is_open:
         return f"Open action failed. The {label} is already open"
@@ -229,6 +261,7 @@ def close(world: World, name: str) -> str:
     idx = resolve(world, name)
     if idx is None:
         return f"Cannot find {name} to close"
+    world.target = idx
     o, label = world.objects[idx], world.type_name(idx)
     if _openable(world, idx) and not o.is_open:
         return f"Close action failed. The {label} is already closed"
@@ -238,7 +271,7 @@ def close(world: World, name: str) -> str:
     world.emit("closed", idx)
     if o.cls == "Fridge":
         for d in world.descendants(idx):
-            _set_temperature(world, d, hot=False)
+            _set_temperature(world, d, hot=False, by=idx)
     return ""
 
 
@@ -250,6 +283,7 @@ def toggle(world: World, name: str, on: bool) -> str:
     idx = best(world, idxs, prefer_visible=True, prefer_slices=False)
     if idx is None:
         return f"Cannot find {name} to {verb}"
+    world.target = idx
     o = world.objects[idx]
     blocked = on and o.cls == "Microwave" and o.is_open  # a microwave runs with its door shut
     if o.is_on == on or blocked or not world.visible(idx):
@@ -258,7 +292,7 @@ def toggle(world: World, name: str, on: bool) -> str:
     world.emit("toggled_on" if on else "toggled_off", idx)
     if on and o.cls == "Microwave":
         for d in world.descendants(idx):
-            _set_temperature(world, d, hot=True)
+            _set_temperature(world, d, hot=True, by=idx)
     if on and o.cls == "Faucet":
         basins = world.by_class("SinkBasin")
         if basins:
@@ -266,24 +300,25 @@ def toggle(world: World, name: str, on: bool) -> str:
             for d in world.descendants(basin):
                 if not world.objects[d].clean:
                     world.objects[d].clean = True
-                    world.emit("cleaned", d)
+                    world.emit("cleaned", d, basin)
     return ""
 
 
-def _set_temperature(world: World, idx: int, hot: bool) -> None:
+def _set_temperature(world: World, idx: int, hot: bool, by: int) -> None:
     o = world.objects[idx]
     if hot and not o.hot:
         o.hot, o.cold = True, False
-        world.emit("heated", idx)
+        world.emit("heated", idx, by)
     elif not hot and not o.cold:
         o.cold, o.hot = True, False
-        world.emit("cooled", idx)
+        world.emit("cooled", idx, by)
 
 
 def slice_(world: World, name: str) -> str:
     idx = best(world, candidates(world, name), prefer_visible=False, prefer_slices=False, prefer_focus=True)
     if idx is None:
         return f"Cannot find {name} to slice"
+    world.target = idx
     o, a = world.objects[idx], world.agent
     holds_knife = a.held is not None and world.objects[a.held].cls in KNIVES
     if not o.sliceable or o.slice_of is not None or world.is_held(idx) or not holds_knife or not world.visible(idx):
@@ -299,6 +334,9 @@ def slice_(world: World, name: str) -> str:
         piece.center = (o.center[0], o.center[1], o.center[2] + (k - 1) * piece.size[2])
         world.objects.append(piece)
     world.invalidate()
-    world.emit("sliced", idx)
+    world.emit("sliced", idx, a.held)
+    for piece in world.by_class(o.cls + "Sliced"):
+        if world.objects[piece].slice_of == idx:
+            world.emit("created", piece, idx)
     return ""
 

@@ -40,9 +40,9 @@ class MapFrame:
 
 
 class TopDown(MapFrame):
-    def __init__(self, scene: SceneSpec, size: int):
-        super().__init__(scene, size)
-        self.background = _background(scene, size)
+    def __init__(self, world: World, size: int):
+        super().__init__(world.scene, size)
+        self.background = _background(world.scene, size)
 
     def render(self, world: World) -> np.ndarray:
         img = self.background.copy()

@@ -13,10 +13,11 @@ from envs.household.vocab import base_class, name_of_class
 
 FLOOR = -1  # parent index of an object lying on the floor
 
-# Receptacles whose contents sit inside them rather than on top.
+# Receptacles whose contents sit inside them rather than on top. AI2-THOR's shelf box is the
+# compartment above the board, so things on a shelf rest at the bottom of its box.
 INSIDE = frozenset({
     "Cabinet", "Drawer", "Fridge", "Microwave", "Safe", "Box", "SinkBasin", "BathtubBasin", "GarbageCan",
-    "Pot", "Pan", "Bowl", "Mug", "Cup", "LaundryHamper", "CoffeeMachine", "Toaster",
+    "Pot", "Pan", "Bowl", "Mug", "Cup", "LaundryHamper", "CoffeeMachine", "Toaster", "Shelf",
 })
 # Receptacles that hold a single object (AI2-THOR's physics allows no more).
 CAPACITY = {"CoffeeMachine": 1, "Toaster": 1, "StoveBurner": 1, "Mug": 1, "Cup": 1}
@@ -74,13 +75,15 @@ class World:
     def __init__(self, scene: SceneSpec, rules: Rules, objects: list[Obj], agent: Agent):
         self.scene, self.rules = scene, rules
         self.objects, self.agent = objects, agent
-        self.events: list[tuple[str, int]] = []  # (kind, object index), in order
+        self.events: list[tuple[str, int, int | None]] = []  # (kind, object, other object or None), in order
+        self.target: int | None = None  # the object the last skill acted on (its interaction region)
         self.alias: dict[str, int] = {}  # EB's name_to_id: "Cabinet" -> first, "Cabinet_2" -> second
         self._by_class: dict[str, list[int]] | None = None
 
     def copy(self) -> "World":
         new = World(self.scene, self.rules, [o.copy() for o in self.objects], self.agent.copy())
         new.alias = self.alias
+        new.target = self.target
         new._by_class = None
         return new
 
@@ -106,11 +109,11 @@ class World:
         return [o.idx for o in self.objects if o.alive and o.parent == idx]
 
     def descendants(self, idx: int) -> list[int]:
-        out, stack = [], [idx]
-        while stack:
-            kids = self.children(stack.pop())
-            out += kids
-            stack += kids
+        """Everything inside or on ``idx``, breadth first, each level in world order."""
+        out, k = self.children(idx), 0
+        while k < len(out):
+            out += self.children(out[k])
+            k += 1
         return out
 
     def ancestors(self, idx: int) -> list[int]:
@@ -179,5 +182,6 @@ class World:
             c = self.objects[d].center
             self.objects[d].center = (c[0] + dx, c[1] + dy, c[2] + dz)
 
-    def emit(self, kind: str, idx: int) -> None:
-        self.events.append((kind, idx))
+    def emit(self, kind: str, idx: int, other: int | None = None) -> None:
+        """Record a change: ``other`` is the receptacle (picked from, put into, heated in...) or tool."""
+        self.events.append((kind, idx, other))

@@ -54,7 +54,7 @@ def test_pick_up_after_find(kitchen):
     apple = named(kitchen, "Apple")
     assert run(kitchen, "find a Apple", "pick up the Apple") == SUCCESS
     assert kitchen.agent.held == apple and kitchen.objects[apple].parent is None
-    assert ("picked", apple) in kitchen.events
+    assert kitchen.events == [("picked", apple, named(kitchen, "CounterTop"))]
 
 
 def test_pick_up_a_missing_class(kitchen):
@@ -99,7 +99,7 @@ def test_put_down_into_the_last_found_receptacle(kitchen):
     assert run(kitchen, "find a Apple", "pick up the Apple", "find a Fridge", "open the Fridge",
                "put down the object in hand") == SUCCESS
     assert kitchen.objects[apple].parent == fridge and kitchen.agent.held is None
-    assert ("put", apple) in kitchen.events
+    assert kitchen.events[-1] == ("put", apple, fridge)
 
 
 def test_put_down_into_a_closed_receptacle_fails(kitchen):
@@ -138,7 +138,7 @@ def test_drop(kitchen):
     assert run(kitchen, "drop the object in hand") == "Last action is invalid. Robot is not holding any object"
     apple = named(kitchen, "Apple")
     assert run(kitchen, "find a Apple", "pick up the Apple", "drop the object in hand") == SUCCESS
-    assert kitchen.objects[apple].parent == FLOOR and ("dropped", apple) in kitchen.events
+    assert kitchen.objects[apple].parent == FLOOR and kitchen.events[-1] == ("dropped", apple, None)
     # a dropped object can be found and picked up again
     assert run(kitchen, "find a Fridge", "find a Apple", "pick up the Apple") == SUCCESS
 
@@ -199,7 +199,7 @@ def test_microwave_heats_what_is_inside_when_turned_on(kitchen):
     assert not kitchen.objects[apple].hot
     assert run(kitchen, "turn on the Microwave") == SUCCESS
     assert kitchen.objects[apple].hot and not kitchen.objects[apple].cold
-    assert ("heated", apple) in kitchen.events
+    assert kitchen.events[-1] == ("heated", apple, named(kitchen, "Microwave"))
 
 
 def test_fridge_cools_what_is_inside_when_closed(kitchen):
@@ -209,7 +209,7 @@ def test_fridge_cools_what_is_inside_when_closed(kitchen):
     assert not kitchen.objects[apple].cold
     assert run(kitchen, "close the Fridge") == SUCCESS
     assert kitchen.objects[apple].cold and kitchen.objects[egg].cold
-    assert ("cooled", apple) in kitchen.events
+    assert ("cooled", apple, named(kitchen, "Fridge")) in kitchen.events
 
 
 def test_faucet_cleans_what_lies_in_the_sink(kitchen):
@@ -218,7 +218,7 @@ def test_faucet_cleans_what_lies_in_the_sink(kitchen):
     assert not kitchen.objects[apple].clean
     assert run(kitchen, "turn on the Faucet") == SUCCESS
     assert kitchen.objects[apple].clean and kitchen.objects[sponge].clean
-    assert ("cleaned", apple) in kitchen.events
+    assert ("cleaned", apple, named(kitchen, "Sink")) in kitchen.events
 
 
 # ---- slice ---------------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def test_slice_with_a_knife_cuts_the_object_into_slices(kitchen):
     slices = kitchen.by_class("AppleSliced")
     assert len(slices) == skills.SLICES_PER_OBJECT
     assert all(kitchen.objects[s].slice_of == apple for s in slices)
-    assert ("sliced", apple) in kitchen.events
+    assert ("sliced", apple, named(kitchen, "Knife")) in kitchen.events
     # a slice cannot be sliced again, and "pick up the Apple" now takes a slice
     assert run(kitchen, "slice the Apple") == "Last action is invalid. Slice action failed"
     assert run(kitchen, "drop the object in hand", "pick up the Apple") == SUCCESS

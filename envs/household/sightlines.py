@@ -1,0 +1,152 @@
+"""Lines of sight through the furniture the renderer draws: where ``find`` stands to see an object,
+and where an object may be placed so that someone in the room can see it.
+
+EB-ALFRED's ``find`` teleports to the nearest reachable point and retries farther ones when that
+fails; we retry when furniture would block the view (a desk in front of the coffee table, a lamp in
+front of the mug). Only furniture counts (it never moves, doors drawn shut), so every answer is a
+pure function of the floorplan and the target's box and is cached; what contains the target does
+not block (one looks into an open cabinet, a sink or a bin).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from envs.household import geometry
+from envs.household.catalog import SceneSpec
+from envs.household.scenegraph import FRAMES, carved
+
+CANDIDATES = 48  # navigable points tried per object, nearest first
+ENOUGH = 0.5  # share of the object's sample points in sight that makes a standing point good enough
+CHUNK = 4  # standing points tested per vectorised step
+PLACEMENT_EYES = 8  # navigable points nearest to a piece of furniture, from which new objects must show
+EPS = 1e-9
+
+
+@lru_cache(maxsize=None)  # one per floorplan
+def static_boxes(scene: SceneSpec) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """The furniture boxes the renderer draws with every door shut: ids and corners."""
+    cut, ids, lo, hi = carved(scene), [], [], []
+    for o in scene.statics:
+        if o.type in FRAMES:
+            continue
+        c, s = np.asarray(o.center), np.asarray(o.size)
+        for a, b in cut.get(o.id, [(tuple(c - s / 2), tuple(c + s / 2))]):
+            ids.append(o.id)
+            lo.append(a)
+            hi.append(b)
+    return tuple(ids), np.array(lo, dtype=np.float64).reshape(-1, 3), np.array(hi, dtype=np.float64).reshape(-1, 3)
+
+
+@lru_cache(maxsize=8192)
+def _boxes_without(scene: SceneSpec, ignore: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+    ids, lo, hi = static_boxes(scene)
+    keep = np.array([i not in ignore for i in ids], dtype=bool)
+    return lo[keep], hi[keep]
+
+
+def clear(eyes: np.ndarray, points: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """(E, P) whether the segment from each eye to each point misses every box."""
+    d = points[None, :, :] - eyes[:, None, :]  # (E, P, 3)
+    inv = 1.0 / np.where(np.abs(d) < EPS, EPS, d)
+    t1 = (lo[None, None] - eyes[:, None, None, :]) * inv[:, :, None, :]  # (E, P, B, 3)
+    t2 = (hi[None, None] - eyes[:, None, None, :]) * inv[:, :, None, :]
+    near, far = np.minimum(t1, t2).max(axis=3), np.maximum(t1, t2).min(axis=3)
+    # A box counts if the segment passes through it before reaching the point.
+    return ~((near < far) & (far > 0.0) & (near < 0.98)).any(axis=2)
+
+
+def sample_points(center, size) -> np.ndarray:
+    """The object's centre, the middle of its top and of its four sides (a drawer under the counter
+    shows only its front)."""
+    c, h = np.asarray(center, dtype=np.float64), 0.9 * np.asarray(size, dtype=np.float64) / 2
+    return np.array([c, c + (0, h[1], 0), c + (h[0], 0, 0), c - (h[0], 0, 0), c + (0, 0, h[2]), c - (0, 0, h[2])])
+
+
+def nearest_points(scene: SceneSpec, center, size, n: int) -> np.ndarray:
+    """The ``n`` navigable points nearest to a box's footprint (not inside it), nearest first."""
+    nav = scene.navigable
+    dx = np.maximum(np.abs(nav[:, 0] - center[0]) - size[0] / 2, 0.0)
+    dz = np.maximum(np.abs(nav[:, 1] - center[2]) - size[2] / 2, 0.0)
+    d = np.hypot(dx, dz)
+    dc = np.hypot(nav[:, 0] - center[0], nav[:, 1] - center[2])
+    if (d >= geometry.MIN_STANDOFF).any():
+        d = np.where(d >= geometry.MIN_STANDOFF, d, np.inf)
+    order = np.lexsort((nav[:, 1], nav[:, 0], np.round(dc, 6), np.round(d, 6)))[:n]
+    return nav[order]
+
+
+def through_mouths(eyes: np.ndarray, points: np.ndarray, mouths: tuple) -> np.ndarray:
+    """(E, P) whether each segment comes into every open-topped container ``(x0, z0, x1, z1, top)``
+    the points lie in from above, through its opening rather than through a wall."""
+    ok = np.ones((len(eyes), len(points)), dtype=bool)
+    for x0, z0, x1, z1, top in mouths:
+        ey, py = eyes[:, None, 1], points[None, :, 1]
+        t = np.clip((top - ey) / np.where(np.abs(py - ey) < EPS, EPS, py - ey), 0.0, 1.0)
+        x = eyes[:, None, 0] + t * (points[None, :, 0] - eyes[:, None, 0])
+        z = eyes[:, None, 2] + t * (points[None, :, 2] - eyes[:, None, 2])
+        ok &= (ey > top) & (x >= x0) & (x <= x1) & (z >= z0) & (z <= z1)
+    return ok
+
+
+@lru_cache(maxsize=16384)
+def stand(scene: SceneSpec, center: tuple, size: tuple, preferred: tuple, fallback: tuple,
+          ignore: frozenset[str], extra: tuple = (), mouths: tuple = (), enough: float = ENOUGH) -> tuple[float, float]:
+    """The first of ``preferred``, the nearest navigable points and ``fallback`` that is within reach
+    of the box and sees enough of it past the furniture (and the ``extra`` boxes, the small objects
+    around it), in through the ``mouths`` of what it lies in; the one that sees most if none does."""
+    options = [tuple(p) for p in preferred] + [tuple(p) for p in nearest_points(scene, center, size, CANDIDATES)]
+    options += [tuple(p) for p in fallback]
+    reach = [(x, z) for x, z in options
+             if geometry.footprint_distance(x, z, center, size) <= geometry.VISIBILITY_DISTANCE]
+    if not reach:
+        return options[0]
+    points, (lo, hi) = sample_points(center, size), _boxes_without(scene, ignore)
+    if extra:
+        lo = np.concatenate([lo, np.array([b[0] for b in extra])])
+        hi = np.concatenate([hi, np.array([b[1] for b in extra])])
+    best, best_seen = reach[0], -1.0
+    for k in range(0, len(reach), CHUNK):  # nearest first, a few at a time: usually the first will do
+        eyes = np.array([(x, geometry.CAMERA_HEIGHT, z) for x, z in reach[k:k + CHUNK]])
+        seen = (clear(eyes, points, lo, hi) & through_mouths(eyes, points, mouths)).mean(axis=1)
+        good = np.nonzero(seen >= enough)[0]
+        if len(good):
+            return reach[k + int(good[0])]
+        if seen.max() > best_seen:
+            best, best_seen = reach[k + int(seen.argmax())], float(seen.max())
+    return best
+
+
+@lru_cache(maxsize=4096)
+def _eyes_at(scene: SceneSpec, host_id: str) -> np.ndarray:
+    """Camera positions at the navigable points nearest to a piece of furniture."""
+    host = scene.by_id[host_id]
+    pts = nearest_points(scene, host.center, host.size, PLACEMENT_EYES)
+    return np.column_stack([pts[:, 0], np.full(len(pts), geometry.CAMERA_HEIGHT), pts[:, 1]])
+
+
+@lru_cache(maxsize=4096)
+def _boxes_around(scene: SceneSpec, host_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """The furniture (the host aside) within the region between a host and its eyes: only these can
+    come between them."""
+    host, eyes = scene.by_id[host_id], _eyes_at(scene, host_id)
+    lo, hi = _boxes_without(scene, frozenset({host_id}))
+    h = np.asarray(host.size) / 2
+    region_lo = np.minimum(eyes.min(axis=0), np.asarray(host.center) - h) - 0.05
+    region_hi = np.maximum(eyes.max(axis=0), np.asarray(host.center) + h) + 0.05
+    keep = ((lo <= region_hi) & (hi >= region_lo)).all(axis=1)
+    return lo[keep], hi[keep]
+
+
+def seen_from_room(scene: SceneSpec, host_id: str, points, mouth: tuple | None = None) -> np.ndarray:
+    """For each point, whether one of the navigable points nearest to the furniture sees it past the
+    other furniture (and in through the host's ``mouth`` if it is open-topped): where a new object
+    may be put so that walking up to it shows it."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    eyes = _eyes_at(scene, host_id)
+    seen = clear(eyes, pts, *_boxes_around(scene, host_id))
+    if mouth is not None:
+        seen &= through_mouths(eyes, pts, (mouth,))
+    return seen.any(axis=0)
