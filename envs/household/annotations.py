@@ -44,10 +44,35 @@ def visible_objects(world: World, mask: np.ndarray, min_pixels: int = MIN_VISIBL
 
 def box_of(mask: np.ndarray, mask_id: int, min_pixels: int = 1) -> list[int] | None:
     """The box of one id in a mask, or ``None`` if it shows on fewer than ``min_pixels`` pixels."""
-    ys, xs = np.nonzero(mask == mask_id)
-    if len(ys) < min_pixels:
+    m = mask == mask_id
+    rows = m.any(axis=1)
+    if not rows.any() or (min_pixels > 1 and np.count_nonzero(m) < min_pixels):
         return None
-    return [int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1]
+    cols = m.any(axis=0)
+    y0, y1 = _extent(rows[None, :])
+    x0, x1 = _extent(cols[None, :])
+    return [int(x0[0]), int(y0[0]), int(x1[0]), int(y1[0])]
+
+
+class FrameAnnotations:
+    """One frame's ground truth: ``mask`` (HxW int32, object index + 1, 0 for the room) and
+    ``objects`` (the visible ones, see ``visible_objects``), worked out on first access so that
+    steps which never read it do not pay for it."""
+
+    def __init__(self, world: World, mask: np.ndarray, min_pixels: int = MIN_VISIBLE_PIXELS):
+        self.mask, self._world, self._min_pixels, self._objects = mask, world, min_pixels, None
+
+    @property
+    def objects(self) -> list[dict]:
+        if self._objects is None:
+            self._objects = visible_objects(self._world, self.mask, self._min_pixels)
+        return self._objects
+
+    def __getstate__(self):  # pickled (vector envs, recorders) with the list worked out, without the world
+        return {"mask": self.mask, "objects": self.objects}
+
+    def __setstate__(self, state):
+        self.mask, self._objects, self._world, self._min_pixels = state["mask"], state["objects"], None, 0
 
 
 def noise_region(rgb: np.ndarray, box: list[int], seed: int = 0) -> np.ndarray:

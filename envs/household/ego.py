@@ -115,10 +115,14 @@ class _Pass:
         # A face is seen from outside when the eye is beyond its plane: +x face if eye.x > hi.x, and so on.
         self.front = np.stack([eye[:, 0] > hi[:, 0], eye[:, 0] < lo[:, 0], eye[:, 1] > hi[:, 1],
                                eye[:, 1] < lo[:, 1], eye[:, 2] > hi[:, 2], eye[:, 2] < lo[:, 2]], axis=1)
-        self.outside = _outside(cc)
-        self.behind = cc[..., 2] < NEAR
+        self.outside = _outside(cc).tolist()
+        behind = cc[..., 2] < NEAR
         with np.errstate(divide="ignore", invalid="ignore"):
-            self.pixels = cam.project(np.where(self.behind[..., None], 1.0, cc))
+            pixels = cam.project(np.where(behind[..., None], 1.0, cc))
+        # Per node and face: whether it needs clipping, and its corners in pixels as plain lists for Pillow.
+        self.clip = behind[:, FACE_CORNERS].any(axis=2).tolist()
+        self.face_pixels = pixels[:, FACE_CORNERS].reshape(len(nodes), 6, 8)
+        self.front, self.distance = self.front.tolist(), self.distance.tolist()
         self.cc = cc
         self.lit = [n.frame == "world" and world.objects[n.id - 1].is_on for n in nodes]
 
@@ -130,11 +134,10 @@ class _Pass:
         return sorted(nodes, key=lambda n: (-self.distance[self.index[id(n)]], n.id))
 
     def _face(self, j: int, node: Node, k: int, slot: int) -> None:
-        idx = FACE_CORNERS[k]
-        if self.behind[j, idx].any():
-            _polygon(self.draw, self.cam, self.cc[j, idx], None, node.id * 8 + slot)
+        if self.clip[j][k]:
+            _polygon(self.draw, self.cam, self.cc[j, FACE_CORNERS[k]], None, node.id * 8 + slot)
         else:
-            _polygon(self.draw, self.cam, self.cc[j, idx], self.pixels[j, idx], node.id * 8 + slot)
+            self.draw.polygon(self.face_pixels[j, k].tolist(), fill=node.id * 8 + slot)
 
     def _node(self, node: Node) -> None:
         j = self.index[id(node)]

@@ -18,7 +18,7 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.household import goals, planner, skills, tasks
-from envs.household.annotations import MIN_VISIBLE_PIXELS, box_of, noise_region, visible_objects
+from envs.household.annotations import MIN_VISIBLE_PIXELS, FrameAnnotations, box_of, noise_region
 from envs.household.catalog import load
 from envs.household.ego import EgoRenderer
 from envs.household.placement import MAX_INSTANCES, alias_names
@@ -211,8 +211,8 @@ class HouseholdEnv(gym.Env):
             "events": events,
         }
         if self.annotations and self.mask is not None:
-            info["frame"] = {"mask": self.mask,
-                             "objects": visible_objects(self.world, self.mask, self.min_visible_pixels)}
+            # object indices never change within an episode, so the lazy list may read the live world
+            info["frame"] = FrameAnnotations(self.world, self.mask, self.min_visible_pixels)
         if self.expert:
             nxt = planner.next_action(self.world, self.task, self.action_names)
             info["expert_action"] = self._index[nxt] if nxt is not None else None

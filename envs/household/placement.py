@@ -29,7 +29,6 @@ class Constraints:
 
 EYE_LEVEL = geometry.CAMERA_HEIGHT - 0.15  # a surface higher than this shows only its underside
 OPENS = frozenset({"Cabinet", "Drawer", "Fridge", "Microwave", "Safe", "Box"})  # seen into once opened
-SIGHT_BATCH = 4  # free spots whose lines of sight are tested together
 OPEN_TOP = frozenset({"SinkBasin", "BathtubBasin", "GarbageCan", "LaundryHamper"})  # seen into from above
 
 
@@ -59,8 +58,9 @@ def _standing_on(world: World, recep: int) -> list[Obj]:
 
 def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
          strict: bool = False) -> tuple[float, float, float] | None:
-    """A free position for an object of ``size`` inside or on top of ``recep``; if there is none,
-    ``None`` when ``strict``, else a reachable position that overlaps something."""
+    """A free position for an object of ``size`` inside or on top of ``recep``. With ``strict`` (the
+    first placement of an episode) it must also be one someone in the room can see, or ``None``;
+    otherwise (the agent putting something down) any reachable position, overlapping if need be."""
     r = world.objects[recep]
     cx, cy, cz = r.center
     sx, sy, sz = r.size
@@ -74,40 +74,29 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
     taken = [world.objects[k] for k in world.children(recep)]
     if r.cls not in INSIDE:
         taken += _standing_on(world, recep)
-    if rng is not None:
-        u = rng.uniform(-1.0, 1.0, size=(24, 2))
-        candidates = [(cx + a * half_x, cz + b * half_z) for a, b in u.tolist()]
-    else:
-        candidates = [(cx + fx * half_x, cz + fz * half_z) for fx in (0.0, -0.6, 0.6) for fz in (0.0, -0.6, 0.6)]
-    look = strict and r.cls not in OPENS  # first placement: only where someone in the room can see it
 
-    top = (cx - sx / 2, cz - sz / 2, cx + sx / 2, cz + sz / 2, cy + sy / 2) if r.cls in OPEN_TOP else None
+    def free(x: float, z: float) -> bool:
+        return not any(abs(x - t.center[0]) * 2 < size[0] + t.size[0] and abs(z - t.center[2]) * 2 < size[2] + t.size[2]
+                       for t in taken)
 
-    def first_seen(batch):
-        seen = sightlines.seen_from_room(world.scene, r.id, [(bx, y + size[1] * 0.4, bz) for bx, bz in batch], top)
-        return batch[int(seen.argmax())] if seen.any() else None
-
-    reachable, batch = [], []
-    for x, z in candidates:
-        # Only where the agent standing at the furniture can reach (long counters and shelves).
-        if r.pose is not None and not geometry.in_view(r.pose[0], r.pose[1], r.pose[2], (x, 0, z), size):
-            continue
-        reachable.append((x, z))
-        if any(abs(x - t.center[0]) * 2 < size[0] + t.size[0] and abs(z - t.center[2]) * 2 < size[2] + t.size[2]
-               for t in taken):
-            continue
-        if not look:
-            return (round(x, 4), round(y, 4), round(z, 4))
-        batch.append((x, z))
-        if len(batch) == SIGHT_BATCH:  # sight lines a few spots at a time: usually the first batch does
-            found, batch = first_seen(batch), []
-            if found:
-                return (round(found[0], 4), round(y, 4), round(found[1], 4))
-    found = first_seen(batch) if batch else None
-    if found:
-        return (round(found[0], 4), round(y, 4), round(found[1], 4))
     if strict:
+        cells = sightlines.good_cells(world.scene, r.id, r.cls not in OPENS, r.cls in OPEN_TOP)
+        if len(cells) == 0:
+            return None
+        pick = rng.permutation(len(cells))[:24] if rng is not None else range(min(24, len(cells)))
+        for i in pick:
+            x = min(max(cells[i][0], cx - half_x), cx + half_x)
+            z = min(max(cells[i][1], cz - half_z), cz + half_z)
+            if free(x, z):
+                return (round(x, 4), round(y, 4), round(z, 4))
         return None
+    candidates = [(cx + fx * half_x, cz + fz * half_z) for fx in (0.0, -0.6, 0.6) for fz in (0.0, -0.6, 0.6)]
+    # Only where the agent standing at the furniture can reach (long counters and shelves).
+    reachable = [(x, z) for x, z in candidates
+                 if r.pose is None or geometry.in_view(r.pose[0], r.pose[1], r.pose[2], (x, 0, z), size)]
+    for x, z in reachable:
+        if free(x, z):
+            return (round(x, 4), round(y, 4), round(z, 4))
     x, z = reachable[0] if reachable else _toward_pose(r, half_x, half_z) if r.pose is not None else candidates[0]
     return (round(x, 4), round(y, 4), round(z, 4))
 

@@ -211,24 +211,43 @@ def _node(world: World, idx: int) -> Node | None:
     o = world.objects[idx]
     if o.cls in FRAMES:
         return None
-    boxes = carved(world.scene).get(o.id) if not o.pickupable else None
-    if boxes is not None:
-        if not boxes:
-            return None
-        (lo, hi), rest = boxes[0], boxes[1:]
-        node = Node(idx + 1, np.array(lo), np.array(hi))
-        node.pieces = [Node(idx + 1, np.array(a), np.array(b)) for a, b in rest]
-        return node
-    lo, hi = _box(o.center, o.size)
-    node = Node(idx + 1, lo, hi)
-    if o.cls in OPEN_TOP or (o.cls == "Box" and o.is_open):
-        node.open_face = TOP
-    elif o.cls == "Drawer" and o.is_open:
-        shift = drawer_slide(o)
-        node.lo, node.hi, node.open_face, node.shift = lo + shift, hi + shift, TOP, shift
-    elif o.cls in OPEN_FRONT and o.is_open:
-        node.open_face = front_face(o.rotation or 0.0)
+    if o.pickupable:
+        shape = _shape(o.cls, o.center, o.size, o.rotation, o.is_open, None)
+    else:  # furniture never moves: its shape depends only on the floorplan and whether it is open
+        shape = _furniture_shape(world.scene, o.id, o.is_open)
+    if shape is None:
+        return None
+    lo, hi, open_face, shift, rest = shape
+    node = Node(idx + 1, lo, hi, open_face=open_face, shift=shift)
+    node.pieces = [Node(idx + 1, a, b) for a, b in rest]
     return node
+
+
+@lru_cache(maxsize=None)
+def _furniture_shape(scene: SceneSpec, object_id: str, is_open: bool):
+    o = scene.by_id[object_id]
+    return _shape(o.type, o.center, o.size, o.rotation, is_open, carved(scene).get(o.id))
+
+
+def _shape(cls: str, center, size, rotation, is_open: bool, boxes):
+    """``(lo, hi, open face, drawer shift, other pieces)`` of an object as drawn, or ``None``."""
+    if boxes is not None and not boxes:
+        return None
+    if boxes is None:
+        lo, hi = _box(center, size)
+        rest = []
+    else:
+        lo, hi = np.array(boxes[0][0]), np.array(boxes[0][1])
+        rest = [(np.array(a), np.array(b)) for a, b in boxes[1:]]
+    open_face, shift = None, None
+    if cls in OPEN_TOP or (cls == "Box" and is_open):
+        open_face = TOP
+    elif cls == "Drawer" and is_open:
+        shift = drawer_slide_of(size, rotation)
+        lo, hi, open_face = lo + shift, hi + shift, TOP
+    elif cls in OPEN_FRONT and is_open:
+        open_face = front_face(rotation or 0.0)
+    return lo, hi, open_face, shift, rest
 
 
 def mouth(world: World, idx: int) -> tuple | None:
@@ -244,10 +263,14 @@ def mouth(world: World, idx: int) -> tuple | None:
 
 def drawer_slide(o) -> np.ndarray:
     """How far an open drawer is drawn out of its cabinet: most of its depth, toward the room."""
-    face = front_face(o.rotation or 0.0)
+    return drawer_slide_of(o.size, o.rotation)
+
+
+def drawer_slide_of(size, rotation) -> np.ndarray:
+    face = front_face(rotation or 0.0)
     axis, sign = face // 2, 1.0 if face % 2 == 0 else -1.0
     shift = np.zeros(3)
-    shift[axis] = sign * DRAWER_SLIDE * o.size[axis]
+    shift[axis] = sign * DRAWER_SLIDE * size[axis]
     return shift
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from envs.household import geometry
 from envs.household.catalog import SceneSpec
 from envs.household.scenegraph import FRAMES, carved
+from envs.household.world import INSIDE as INSIDE_TYPES
 
 CANDIDATES = 48  # navigable points tried per object, nearest first
 ENOUGH = 0.5  # share of the object's sample points in sight that makes a standing point good enough
@@ -150,3 +151,29 @@ def seen_from_room(scene: SceneSpec, host_id: str, points, mouth: tuple | None =
     if mouth is not None:
         seen &= through_mouths(eyes, pts, (mouth,))
     return seen.any(axis=0)
+
+
+CELL = 0.1  # metres: the grid of places on a piece of furniture checked once for reach and sight
+
+
+@lru_cache(maxsize=8192)
+def good_cells(scene: SceneSpec, host_id: str, need_sight: bool, open_top: bool) -> np.ndarray:
+    """Centres ``(x, z)`` of the grid cells on (or in) a piece of furniture that the agent at its
+    pose can reach and, with ``need_sight``, that someone nearby can see (through the opening of an
+    open-topped host): where the first placement of an episode may put things."""
+    host = scene.by_id[host_id]
+    (cx, cy, cz), (sx, sy, sz) = host.center, host.size
+    nx, nz = max(1, int(sx / CELL)), max(1, int(sz / CELL))
+    xs = cx - sx / 2 + (np.arange(nx) + 0.5) * sx / nx
+    zs = cz - sz / 2 + (np.arange(nz) + 0.5) * sz / nz
+    cells = [(x, z) for x in xs.tolist() for z in zs.tolist()]
+    if host.pose is not None:
+        px, pz, yaw = host.pose[:3]
+        cells = [(x, z) for x, z in cells if geometry.in_view(px, pz, yaw, (x, 0, z), (CELL, 0, CELL))]
+    if need_sight and cells:
+        inside = host.type in INSIDE_TYPES
+        y = (cy - sy / 2 if inside else cy + sy / 2) + 0.05
+        mouth = (cx - sx / 2, cz - sz / 2, cx + sx / 2, cz + sz / 2, cy + sy / 2) if open_top else None
+        seen = seen_from_room(scene, host_id, [(x, y, z) for x, z in cells], mouth)
+        cells = [c for c, ok in zip(cells, seen.tolist()) if ok]
+    return np.array(cells, dtype=np.float64).reshape(-1, 2)
