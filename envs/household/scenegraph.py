@@ -52,7 +52,7 @@ COMPARTMENTS = frozenset({"Drawer", "Shelf", "Cabinet"})
 TOP_ONLY = 0.05  # metres: the thickness a case keeps when its drawers draw its body
 BOARD = 0.03  # metres: a shelf is drawn as the board at the bottom of AI2-THOR's compartment box
 SURFACES = frozenset({"CounterTop", "SinkBasin", "BathtubBasin"})  # what a faucet is mounted on
-FLOOR_CLEARANCE = 0.3  # metres around a navigable point that no counter covers (the agent is ~0.2 m wide)
+FLOOR_CLEARANCE = 0.35  # metres around a navigable point that no counter covers (the agent is ~0.2 m wide)
 
 
 @dataclass
