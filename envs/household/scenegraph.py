@@ -7,16 +7,7 @@ so their contents show: the door side of a cabinet, fridge, microwave or safe (f
 rotation, which says where the front faces), the top of a box, sink, bin or pot; an open drawer also
 slides out from under the counter. What lies in a closed container is not drawn at all.
 
-Boxes are a coarse stand-in for meshes, so a few fixes keep them from hiding what matters: an
-L-shaped counter's box, which also spans the floor inside the L, keeps only the rectangles no
-navigable point stands on; a faucet or stove burner, whose box reaches into the counter, is drawn
-standing on it; the frames
-AI2-THOR wraps around other receptacles (a sink's rim around its basin, a shelving unit around its
-shelves) are not drawn; a shelf, whose AI2-THOR box is the compartment above the board, is drawn as
-its board; furniture whose box holds drawers or shelves of its own (desks, dressers, side tables,
-TV stands) is drawn as its top only, the drawers and shelves drawing the body; and a
-sink or bathtub basin is cut out of the counter slab above it (the slab becomes up to four pieces
-around the hole) and out of the cabinets below it (their top drops to the basin's floor).
+AI2-THOR's boxes are fixed up first where they would hide what matters (``furniture.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from envs.household.catalog import SceneSpec
+from envs.household.furniture import FRAMES, box as _box, carved, supports
 from envs.household.world import FLOOR, World
 
 # Faces of a box: +x, -x, +y, -y, +z, -z. Corner i of a box is lo + bits(i) * (hi - lo), bits = (x, y, z).
@@ -44,15 +36,6 @@ DRAWER_SLIDE = 0.8  # an open drawer comes out by this share of its depth
 HELD_CENTER = np.array([0.16, -0.24, 0.45])  # camera coordinates: lower right, half a metre ahead
 HELD_MAX, HELD_MIN = 0.3, 0.05  # metres: the held object is drawn at its size, within these bounds
 WALL_HEIGHT = 2.6  # metres; iTHOR rooms have no ceiling data
-FRAMES = frozenset({"Sink", "Bathtub", "ShelvingUnit"})  # drawn by their basins and shelves instead
-BASINS = frozenset({"SinkBasin", "BathtubBasin"})
-SLAB = 0.1  # metres: a box thinner than this above a basin is a counter top, and gets a hole
-CASES = frozenset({"SideTable", "Desk", "Dresser", "TVStand", "CoffeeTable", "DiningTable"})
-COMPARTMENTS = frozenset({"Drawer", "Shelf", "Cabinet"})
-TOP_ONLY = 0.05  # metres: the thickness a case keeps when its drawers draw its body
-BOARD = 0.03  # metres: a shelf is drawn as the board at the bottom of AI2-THOR's compartment box
-SURFACES = frozenset({"CounterTop", "SinkBasin", "BathtubBasin"})  # what a faucet is mounted on
-FLOOR_CLEARANCE = 0.35  # metres around a navigable point that no counter covers (the agent is ~0.2 m wide)
 
 
 @dataclass
@@ -84,127 +67,6 @@ def front_face(rotation: float) -> int:
     if abs(s) > abs(c):
         return 0 if s > 0 else 1
     return 4 if c > 0 else 5
-
-
-def _box(center, size) -> tuple[np.ndarray, np.ndarray]:
-    (cx, cy, cz), (sx, sy, sz) = center, size  # plain floats: numpy per tiny box costs more than it saves
-    return (np.array((cx - sx / 2, cy - sy / 2, cz - sz / 2)), np.array((cx + sx / 2, cy + sy / 2, cz + sz / 2)))
-
-
-@lru_cache(maxsize=None)  # one per floorplan
-def carved(scene: SceneSpec) -> dict[str, list[tuple[tuple, tuple]]]:
-    """Furniture whose box is changed around a basin: id -> its boxes ``(lo, hi)`` after carving."""
-    basins = [_box(o.center, o.size) for o in scene.statics if o.type in BASINS]
-    compartments = [o.center for o in scene.statics if o.type in COMPARTMENTS]
-    counters = [_box(o.center, o.size) for o in scene.statics if o.type in SURFACES]
-    out = {}
-    for o in scene.statics:
-        if o.type in BASINS or o.type in FRAMES:
-            continue
-        lo, hi = _box(o.center, o.size)
-        if o.type in ("Faucet", "StoveBurner"):  # their boxes reach into the counter; they stand on it
-            lo, hi = _lift_onto(lo, hi, counters)
-        elif o.type in CASES and any(all(lo[i] <= c[i] <= hi[i] for i in range(3)) for c in compartments):
-            lo = (lo[0], max(lo[1], hi[1] - TOP_ONLY), lo[2])
-        elif o.type == "Shelf":
-            hi = (hi[0], min(hi[1], lo[1] + BOARD), hi[2])
-        boxes = [(tuple(lo), tuple(hi))]
-        if o.type == "CounterTop":
-            boxes = _without_floor(lo, hi, scene.navigable)
-        for blo, bhi in basins:
-            boxes = [piece for lo, hi in boxes for piece in _carve(lo, hi, blo, bhi)]
-        if boxes != [tuple(map(tuple, _box(o.center, o.size)))]:
-            out[o.id] = boxes
-    return out
-
-
-@lru_cache(maxsize=None)  # one per floorplan
-def supports(scene: SceneSpec) -> dict[str, str]:
-    """Furniture standing on other furniture (a toaster on the counter, a lamp on a side table):
-    id -> the id of what it stands on. It is drawn right after its support, like a small object."""
-    cut = carved(scene)
-
-    def boxes(o):
-        return cut.get(o.id, [tuple(map(tuple, _box(o.center, o.size)))])
-
-    statics = [o for o in scene.statics if o.type not in FRAMES and (o.id not in cut or cut[o.id])]
-    out = {}
-    for o in statics:
-        (lo, hi), best = min(boxes(o), key=lambda b: b[0][1]), None
-        cx, cz = (lo[0] + hi[0]) / 2, (lo[2] + hi[2]) / 2
-        for s in statics:
-            if s is o:
-                continue
-            for slo, shi in boxes(s):
-                top = shi[1]
-                if abs(top - lo[1]) < 0.05 and slo[0] <= cx <= shi[0] and slo[2] <= cz <= shi[2] \
-                        and hi[1] > top and (best is None or top > best[0]):
-                    best = (top, s.id)
-        if best is not None:
-            out[o.id] = best[1]
-    return out
-
-
-def _without_floor(lo, hi, nav: np.ndarray, cell: float = 0.05) -> list[tuple[tuple, tuple]]:
-    """An L-shaped counter's box also covers the floor inside the L, where the agent walks: keep only
-    the rectangles of its footprint that no navigable point stands on."""
-    inside = nav[(nav[:, 0] > lo[0]) & (nav[:, 0] < hi[0]) & (nav[:, 1] > lo[2]) & (nav[:, 1] < hi[2])]
-    if len(inside) == 0:
-        return [(tuple(lo), tuple(hi))]
-    nx, nz = max(1, round((hi[0] - lo[0]) / cell)), max(1, round((hi[2] - lo[2]) / cell))
-    xs = lo[0] + (np.arange(nx) + 0.5) * (hi[0] - lo[0]) / nx
-    zs = lo[2] + (np.arange(nz) + 0.5) * (hi[2] - lo[2]) / nz
-    near = np.zeros((nx, nz), dtype=bool)
-    for x, z in inside:  # an agent needs about this much room around the point it stands on
-        near |= (np.abs(xs - x)[:, None] <= FLOOR_CLEARANCE) & (np.abs(zs - z)[None, :] <= FLOOR_CLEARANCE)
-    solid, taken, out = ~near, np.zeros_like(near), []
-    for i in range(nx):  # greedy rectangles: a run along z, grown along x while the run stays solid
-        for j in range(nz):
-            if not solid[i, j] or taken[i, j]:
-                continue
-            j1 = j
-            while j1 + 1 < nz and solid[i, j1 + 1] and not taken[i, j1 + 1]:
-                j1 += 1
-            i1 = i
-            while i1 + 1 < nx and solid[i1 + 1, j:j1 + 1].all() and not taken[i1 + 1, j:j1 + 1].any():
-                i1 += 1
-            taken[i:i1 + 1, j:j1 + 1] = True
-            x0, x1 = lo[0] + i * (hi[0] - lo[0]) / nx, lo[0] + (i1 + 1) * (hi[0] - lo[0]) / nx
-            z0, z1 = lo[2] + j * (hi[2] - lo[2]) / nz, lo[2] + (j1 + 1) * (hi[2] - lo[2]) / nz
-            out.append(((x0, lo[1], z0), (x1, hi[1], z1)))
-    return out
-
-
-def _lift_onto(lo, hi, surfaces):
-    """A box raised so that it stands on the highest surface its footprint overlaps."""
-    tops = [b[1][1] for b in surfaces if all(lo[i] < b[1][i] and b[0][i] < hi[i] for i in (0, 2))
-            and b[1][1] > lo[1]]
-    if not tops:
-        return lo, hi
-    dy = max(tops) - lo[1]
-    return (lo[0], lo[1] + dy, lo[2]), (hi[0], hi[1] + dy, hi[2])
-
-
-def _carve(lo, hi, blo, bhi) -> list[tuple[tuple, tuple]]:
-    """A box with a basin's footprint removed: a slab above it gets a hole, a cabinet under it a lower top."""
-    overlap_xz = all(lo[i] < bhi[i] and blo[i] < hi[i] for i in (0, 2))
-    if not overlap_xz or hi[1] <= blo[1] + 1e-6 or lo[1] >= bhi[1] + SLAB:
-        return [(lo, hi)]
-    if hi[1] - lo[1] >= SLAB and lo[1] >= blo[1]:  # above the basin's floor: a tap, not a cabinet
-        return [(lo, hi)]
-    if hi[1] - lo[1] >= SLAB:  # a cabinet or drawer reaching into the basin: its top drops to the basin floor
-        return [(lo, (hi[0], blo[1], hi[2]))] if blo[1] > lo[1] else []
-    pieces = []
-    x0, x1 = max(lo[0], blo[0]), min(hi[0], bhi[0])
-    if lo[0] < x0:
-        pieces.append((lo, (x0, hi[1], hi[2])))
-    if x1 < hi[0]:
-        pieces.append(((x1, lo[1], lo[2]), hi))
-    if lo[2] < blo[2]:
-        pieces.append(((x0, lo[1], lo[2]), (x1, hi[1], blo[2])))
-    if bhi[2] < hi[2]:
-        pieces.append(((x0, lo[1], bhi[2]), (x1, hi[1], hi[2])))
-    return pieces
 
 
 def _node(world: World, idx: int) -> Node | None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from envs.household import geometry
 from envs.household.catalog import SceneSpec
-from envs.household.scenegraph import FRAMES, carved
+from envs.household.furniture import FRAMES, carved
 from envs.household.world import INSIDE as INSIDE_TYPES
 
 CANDIDATES = 48  # navigable points tried per object, nearest first
