@@ -110,7 +110,7 @@ def main() -> None:
     ego = HouseholdEnv(scene_split="all", view="ego", resolution=224, annotations=True)
     r_ego = time_resets(ego, seeds[:100])
     sps_ego, n = steps_per_second(ego, seeds[:100], rng)
-    print(f"ego   (224x224 RGB + instance mask + visible objects): reset {1000 * r_ego.mean():.2f} ms mean, "
+    print(f"ego   (224x224 RGB + instance mask; object lists built on access): reset {1000 * r_ego.mean():.2f} ms mean, "
           f"{sps_ego:,.0f} steps/s over {n:,} random steps")
     expert = HouseholdEnv(scene_split="all", view="blank", expert=True)
     sps_exp, n = steps_per_second(expert, seeds[:100], rng, expert=True)
@@ -118,7 +118,7 @@ def main() -> None:
     sps_replay, n = replay_steps_per_second(blank, expert, seeds[:100])
     print(f"step  (view=blank, the expert's valid actions replayed): {sps_replay:,.0f} steps/s over {n:,} steps")
     sps_ego_replay, n = replay_steps_per_second(ego, expert, seeds[:100])
-    print(f"ego   (224x224 RGB + mask + objects, the expert's actions replayed): {sps_ego_replay:,.0f} steps/s "
+    print(f"ego   (224x224 RGB + instance mask, the expert's actions replayed, every step drawn): {sps_ego_replay:,.0f} steps/s "
           f"over {n:,} steps")
     base = cartpole_steps_per_second()
     print(f"baseline CartPole-v1 (unwrapped): {base:,.0f} steps/s -> household/cartpole ratio "

@@ -11,6 +11,7 @@ exact per-pixel ray caster over the same boxes.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ ROOM = {  # shell colours: walls, floor, ceiling
     "Bathroom": ((200, 225, 228), (170, 170, 165), (240, 240, 240)),
 }
 UNKNOWN = (128, 128, 128)  # classes outside ALFRED's list (stools, shelving units...)
+ROOM_CACHE = 32  # shell layers kept per renderer
 
 
 @dataclass
@@ -46,6 +48,16 @@ class EgoRenderer:
         walls, floor, ceiling = ROOM.get(world.scene.room_type, ROOM["Kitchen"])
         self.shell_colors = {0: walls, 1: walls, 4: walls, 5: walls, 2: floor, 3: ceiling}
         self._base: np.ndarray | None = None  # class colour per mask id, kept while the objects stay
+        self._rooms: OrderedDict = OrderedDict()  # pose -> floor, walls and ceiling drawn from there
+
+    def _room(self, pose: tuple, cam: Camera) -> Image.Image:
+        """The room's shell seen from a pose; the agent stands at a few poses per episode, so keep some."""
+        img = self._rooms.get(pose)
+        if img is None:
+            img = self._rooms[pose] = _room_layer(self.shell, cam)
+            if len(self._rooms) > ROOM_CACHE:
+                self._rooms.popitem(last=False)
+        return img
 
     def lut(self, world: World) -> np.ndarray:
         """RGB (uint8) for every ``id * 8 + shade`` key of this world."""
@@ -66,18 +78,25 @@ class EgoRenderer:
         return np.clip(np.rint(colors.reshape(-1, 3)), 0, 255).astype(np.uint8)
 
     def render(self, world: World) -> Frame:
-        cam = Camera.at_agent(world.agent, self.size)
-        img = Image.new("I", (self.size, self.size), 0)
+        a = world.agent
+        cam = Camera.at_agent(a, self.size)
+        img = self._room((a.x, a.z, a.yaw, a.horizon), cam).copy()
         draw = ImageDraw.Draw(img)
-        for slot, quad in self.shell:
-            cc = cam.to_camera(quad)
-            if not _outside(cc):
-                _polygon(draw, cam, cc, None, slot)
         roots = build(world)
         if roots:
             _Pass(draw, cam, roots, world).run()
         keys = np.asarray(img, dtype=np.int32)
         return Frame(rgb=np.take(self.lut(world), keys, axis=0), mask=keys >> 3)
+
+
+def _room_layer(shell_quads, cam: Camera) -> Image.Image:
+    img = Image.new("I", (cam.size, cam.size), 0)
+    draw = ImageDraw.Draw(img)
+    for slot, quad in shell_quads:
+        cc = cam.to_camera(quad)
+        if not _outside(cc):
+            _polygon(draw, cam, cc, None, slot)
+    return img
 
 
 def _outside(cc: np.ndarray) -> bool:

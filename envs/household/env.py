@@ -112,6 +112,7 @@ class HouseholdEnv(gym.Env):
             raise RuntimeError("the episode is over; call reset() to start a new one")
         text, action_id = self._action_text(action)
         self.world.events.clear()
+        pose = self._pose()
         if text is None:
             outcome = skills.Outcome(False, f"{skills.INVALID}Action id {action} is out of range "
                                             f"0..{len(self.action_names) - 1} for this episode.")
@@ -127,7 +128,11 @@ class HouseholdEnv(gym.Env):
         truncated = not success and (self.steps >= self.max_steps or self.invalid >= self.max_invalid)
         self.done = terminated or truncated
         before = self.mask
-        self._render()
+        if self.world.events or pose != self._pose():
+            self._render()
+        else:  # a failed skill changes nothing: the same frame, in new arrays (callers may keep the old)
+            self.rgb = self.rgb.copy()
+            self.mask = self.mask.copy() if self.mask is not None else None
         info = self._info(last_success=outcome.success, events=self._events())
         info["action_id"] = action_id
         info["action_description"] = text if text is not None else str(action)
@@ -159,6 +164,10 @@ class HouseholdEnv(gym.Env):
         if 0 <= idx < len(self.action_names):
             return self.action_names[idx], idx
         return None, idx
+
+    def _pose(self) -> tuple:
+        a = self.world.agent
+        return (a.x, a.z, a.yaw, a.horizon, a.held)
 
     def _render(self) -> None:
         if self.view == "ego":
