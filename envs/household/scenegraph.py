@@ -23,8 +23,6 @@ from envs.household.furniture import FRAMES, box as _box, carved, supports
 from envs.household.world import FLOOR, World
 
 # Faces of a box: +x, -x, +y, -y, +z, -z. Corner i of a box is lo + bits(i) * (hi - lo), bits = (x, y, z).
-FACE_NORMALS = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]], dtype=np.float64)
-FACE_CORNERS = np.array([[4, 6, 7, 5], [0, 1, 3, 2], [2, 3, 7, 6], [0, 4, 5, 1], [1, 5, 7, 3], [0, 2, 6, 4]])
 CORNER_BITS = np.array([[(i >> 2) & 1, (i >> 1) & 1, i & 1] for i in range(8)], dtype=np.float64)
 TOP = 2
 

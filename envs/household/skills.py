@@ -167,7 +167,8 @@ def find(world: World, name: str) -> str:
 
 
 # ---- hands -------------------------------------------------------------------------------------
-def hand_spot(world: World, size) -> tuple[float, float, float]:
+def hand_spot(world: World) -> tuple[float, float, float]:
+    """Where a held object is, for the record: in front of the agent at hand height."""
     a = world.agent
     rad = math.radians(a.yaw)
     return (a.x + 0.35 * math.sin(rad), 1.0, a.z + 0.35 * math.cos(rad))
@@ -186,7 +187,7 @@ def pick(world: World, name: str) -> str:
         return f"Robot is currently holding {world.objects[a.held].cls}"
     o = world.objects[idx]
     source = o.parent
-    world.move_to(idx, FLOOR, hand_spot(world, o.size))
+    world.move_to(idx, FLOOR, hand_spot(world))
     o.parent = None
     a.held = idx
     world.emit("picked", idx, source if source != FLOOR else None)
