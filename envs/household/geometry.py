@@ -83,6 +83,12 @@ def interaction_pose(nav: np.ndarray, center, size, preferred: tuple[float, floa
 
 def nearest_standoff(nav: np.ndarray, center, size) -> tuple[float, float]:
     """The navigable point closest to a box's footprint, not standing inside it."""
+    x, z = nearest_points(nav, center, size, 1)[0]
+    return float(x), float(z)
+
+
+def nearest_points(nav: np.ndarray, center, size, n: int) -> np.ndarray:
+    """The ``n`` navigable points closest to a box's footprint (not inside it), closest first."""
     dx = np.maximum(np.abs(nav[:, 0] - center[0]) - size[0] / 2, 0.0)
     dz = np.maximum(np.abs(nav[:, 1] - center[2]) - size[2] / 2, 0.0)
     d = np.hypot(dx, dz)
@@ -91,6 +97,5 @@ def nearest_standoff(nav: np.ndarray, center, size) -> tuple[float, float]:
     if outside.any():
         d = np.where(outside, d, np.inf)
     # lexsort's last key is primary: footprint distance, then centre distance, then coordinates.
-    order = np.lexsort((nav[:, 1], nav[:, 0], np.round(dc, 6), np.round(d, 6)))
-    i = int(order[0])
-    return float(nav[i, 0]), float(nav[i, 1])
+    order = np.lexsort((nav[:, 1], nav[:, 0], np.round(dc, 6), np.round(d, 6)))[:n]
+    return nav[order]

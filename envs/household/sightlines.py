@@ -68,15 +68,7 @@ def sample_points(center, size) -> np.ndarray:
 
 def nearest_points(scene: SceneSpec, center, size, n: int) -> np.ndarray:
     """The ``n`` navigable points nearest to a box's footprint (not inside it), nearest first."""
-    nav = scene.navigable
-    dx = np.maximum(np.abs(nav[:, 0] - center[0]) - size[0] / 2, 0.0)
-    dz = np.maximum(np.abs(nav[:, 1] - center[2]) - size[2] / 2, 0.0)
-    d = np.hypot(dx, dz)
-    dc = np.hypot(nav[:, 0] - center[0], nav[:, 1] - center[2])
-    if (d >= geometry.MIN_STANDOFF).any():
-        d = np.where(d >= geometry.MIN_STANDOFF, d, np.inf)
-    order = np.lexsort((nav[:, 1], nav[:, 0], np.round(dc, 6), np.round(d, 6)))[:n]
-    return nav[order]
+    return geometry.nearest_points(scene.navigable, center, size, n)
 
 
 def through_mouths(eyes: np.ndarray, points: np.ndarray, mouths: tuple) -> np.ndarray:
