@@ -214,8 +214,8 @@ class HouseholdEnv(gym.Env):
             "env_step": self.steps,
             "env_feedback": self.feedback,
             "instruction": self.task.instruction,
-            "task": {"id": self.task.id, "type": self.task.type, "subset": self.task.subset,
-                     "scene": self.task.scene, "floorplan": self.task.floorplan,
+            # the whole Task (``Task.from_dict`` takes it back, less the last three keys) and where it is
+            "task": {**self.task.to_dict(), "scene": self.task.scene,
                      "room_type": self.world.scene.room_type, "split": self.world.scene.split},
             "events": events,
         }
