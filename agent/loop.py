@@ -65,13 +65,15 @@ class LoopConfig:
 def run_episodes(envs: list, policy, prompt_format, jobs: Iterable[tuple[int, int]], cfg: LoopConfig,
                  writer_for: Callable[[int, int], object] | None = None,
                  on_episode: Callable[[Episode], None] | None = None) -> list[Episode]:
-    """Play ``jobs`` ((index, seed) pairs) on up to ``len(envs)`` envs at once; return the episodes in
-    the order they finished. ``writer_for(index, seed)`` gives each episode's recorder (or None)."""
-    queue, free, live, finished = list(jobs), list(envs), [], []
-    while queue or live:
-        while queue and free:
-            index, seed = queue.pop(0)
+    """Play ``jobs`` ((index, seed) pairs, any iterable) on up to ``len(envs)`` envs at once; return the
+    episodes in the order they finished. ``writer_for(index, seed)`` gives each episode's recorder (or None)."""
+    jobs, free, live, finished = iter(jobs), list(envs), [], []
+    while True:
+        while free and (job := next(jobs, None)) is not None:  # jobs are pulled only when an env is free
+            index, seed = job
             live.append(_start(free.pop(), index, seed, writer_for(index, seed) if writer_for else None))
+        if not live:
+            return finished
         inputs = [_input(ep, prompt_format, cfg) for ep in live]
         t0 = time.perf_counter()
         decisions = policy.act(inputs)
@@ -86,7 +88,6 @@ def run_episodes(envs: list, policy, prompt_format, jobs: Iterable[tuple[int, in
             finished.append(episode)
             if on_episode:
                 on_episode(episode)
-    return finished
 
 
 def _start(env, index: int, seed: int, writer) -> Running:
