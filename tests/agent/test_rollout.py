@@ -26,10 +26,19 @@ def episodes(out: Path) -> list[dict]:
     return [json.loads(p.read_text()) for p in sorted(out.glob("episode_*/episode.json"))]
 
 
+def readme_rollout_args() -> list[str]:
+    """The key=value arguments of the README's first command."""
+    first = (ROOT / "README.md").read_text().split("```bash\n")[1].split("\n```")[0]
+    assert "-m agent.rollout" in first, first
+    return first.split("-m agent.rollout", 1)[1].split()
+
+
 @pytest.mark.slow
-def test_expert_succeeds_everywhere_and_every_episode_replays(tmp_path):
+def test_readme_first_command_records_expert_episodes_that_all_succeed_and_replay(tmp_path):
     out = tmp_path / "expert"
-    r = cli("agent.rollout", "policy=expert", "episodes=20", f"out={out}")
+    args = [a for a in readme_rollout_args() if not a.startswith("out=")]
+    assert {"policy=expert", "episodes=20"} <= set(args)
+    r = cli("agent.rollout", *args, f"out={out}")
     assert "success" in r.stdout and str(out) in r.stdout
     eps = episodes(out)
     assert len(eps) == 20 and all(e["metrics"]["task_success"] == 1.0 for e in eps)

@@ -1,4 +1,4 @@
-"""The README's first command: record one expert episode to a folder."""
+"""The simulator's own demo CLI: record one expert episode to a folder."""
 
 import json
 import os
