@@ -4,6 +4,7 @@ the rollout loop, synthesis, training and evaluation never care which is behind 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -75,7 +76,7 @@ class Policy(Protocol):
         ...
 
 
-class TextPolicy:
+class TextPolicy(ABC):
     """Base for policies that only produce text (models): the plan comes from the prompt format's
     parser, which never raises, so a model's output can never crash a rollout."""
 
@@ -84,8 +85,9 @@ class TextPolicy:
     def __init__(self, prompt_format):
         self.format = prompt_format
 
+    @abstractmethod
     def generate(self, inputs: list[PolicyInput]) -> list[str]:
-        raise NotImplementedError
+        """One reply per input, for ``input.prompt``."""
 
     def act(self, inputs: list[PolicyInput]) -> list[Decision]:
         texts = self.generate(inputs)
