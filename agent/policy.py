@@ -65,6 +65,7 @@ class PolicyInput:
 class Decision:
     text: str
     plan: Plan
+    tokens: object | None = None  # a local model's token ids and log-probs (agent.models.generate.Generation)
 
 
 @runtime_checkable

@@ -1,0 +1,169 @@
+"""Build a tiny, real Qwen2-VL (or Qwen2.5-VL) offline: the released architecture with a small
+config and seeded random weights, a byte-level BPE tokenizer trained on the simulator's own text,
+Qwen2-VL's special tokens and chat template (with generation markers for assistant-only loss), and
+the image processor; saved as an ordinary model folder (safetensors) that loads like any checkpoint.
+
+    python -m agent.models.tiny runs/tiny-qwen2vl            (or out=...; arch=qwen2_5_vl; seed=1)
+
+The same seed gives the same files, byte for byte. A few MB; seconds to build.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import gymnasium as gym
+import hydra
+import torch
+from omegaconf import DictConfig
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from transformers import PreTrainedTokenizerFast
+
+from agent.loop import LoopConfig, run_episodes
+from agent.models.compat import IMAGE_ONLY, REAL_NAMES
+from agent.policies.expert import ExpertPolicy
+from agent.prompts import make_format
+from agent.prompts.examples import expert_examples
+
+SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
+            "<|image_pad|>", "<|video_pad|>"]
+ENV_ID = "envs:EgoHousehold-v0"
+SUBSETS = ("base", "common_sense", "complex_instruction", "spatial", "visual_appearance", "long_horizon")
+
+# Qwen2-VL's template, with {% generation %} around each assistant reply and its <|im_end|>, so that
+# chat-template masks (TRL's assistant_only_loss) cover exactly what the model must learn to say.
+CHAT_TEMPLATE = (
+    "{% set image_count = namespace(value=0) %}"
+    "{% for message in messages %}"
+    "{% if loop.first and message['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+    "{% endif %}<|im_start|>{{ message['role'] }}\n"
+    "{% if message['role'] == 'assistant' %}{% generation %}"
+    "{% if message['content'] is string %}{{ message['content'] }}{% else %}"
+    "{% for content in message['content'] %}{% if 'text' in content %}{{ content['text'] }}{% endif %}{% endfor %}"
+    "{% endif %}<|im_end|>{% endgeneration %}\n"
+    "{% else %}{% if message['content'] is string %}{{ message['content'] }}{% else %}"
+    "{% for content in message['content'] %}"
+    "{% if content['type'] == 'image' or 'image' in content or 'image_url' in content %}"
+    "{% set image_count.value = image_count.value + 1 %}<|vision_start|><|image_pad|><|vision_end|>"
+    "{% elif 'text' in content %}{{ content['text'] }}{% endif %}"
+    "{% endfor %}{% endif %}<|im_end|>\n{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+class _Recorder(ExpertPolicy):
+    """The expert, keeping every prompt text and reply it sees: the tokenizer's training text."""
+
+    def __init__(self, prompt_format, texts: set[str]):
+        super().__init__(prompt_format, mistake_prob=0.3)
+        self.texts = texts
+
+    def act(self, inputs):
+        decisions = super().act(inputs)
+        for inp, d in zip(inputs, decisions):
+            for m in inp.prompt.messages:
+                self.texts.update(c["text"] for c in m["content"] if c.get("type") == "text")
+            self.texts.add(d.text)
+        return decisions
+
+
+def simulator_corpus(episodes_per_subset: int = 4, seed: int = 0) -> list[str]:
+    """Prompts (both formats), expert replies with mistakes and reflections, feedback, instructions
+    and action names from episodes of every subset; deduplicated lines in a fixed order."""
+    texts: set[str] = set()
+    kwargs = {"view": "blank", "expert": True, "annotations": False}
+    examples = expert_examples(gym.make(ENV_ID, **kwargs), 3, seed + 10**6)
+    for prompt in ("eb", "compact"):
+        fmt = make_format(prompt, **({"examples": examples} if prompt == "eb" else {}))
+        for k, subset in enumerate(SUBSETS):
+            env = gym.make(ENV_ID, subset=subset, **kwargs)
+            jobs = [(i, seed + 1000 * k + i) for i in range(episodes_per_subset)]
+            for ep in run_episodes([env], _Recorder(fmt, texts), fmt, jobs, LoopConfig()):
+                texts.update(s.feedback for s in ep.steps)
+    lines = {line for t in texts for line in t.splitlines() if line.strip()}
+    return sorted(lines)
+
+
+def build_tokenizer(lines: list[str], vocab_size: int) -> PreTrainedTokenizerFast:
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIALS, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(lines, trainer)
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+                                   model_max_length=32768)
+    fast.padding_side = "left"  # batched generation appends to the right end of every row
+    return fast
+
+
+def build_model(tok, arch: str, seed: int):
+    ids = {t: tok.convert_tokens_to_ids(t) for t in SPECIALS}
+    text = dict(vocab_size=((len(tok) + 63) // 64) * 64, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=32768,
+                rope_parameters={"rope_type": "default", "rope_theta": 1e6, "mrope_section": [2, 3, 3]},
+                bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"])
+    special = dict(image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
+                   vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"])
+    if arch == "qwen2_vl":
+        from transformers import Qwen2VLConfig as Config, Qwen2VLForConditionalGeneration as Model
+        vision = dict(depth=2, embed_dim=32, hidden_size=64, num_heads=2, mlp_ratio=2, patch_size=14,
+                      spatial_merge_size=2, temporal_patch_size=2)
+    elif arch == "qwen2_5_vl":
+        from transformers import Qwen2_5_VLConfig as Config, Qwen2_5_VLForConditionalGeneration as Model
+        vision = dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=64, patch_size=14,
+                      spatial_merge_size=2, temporal_patch_size=2, window_size=112, fullatt_block_indexes=[1])
+    else:
+        raise ValueError(f"arch must be qwen2_vl or qwen2_5_vl, got {arch!r}")
+    torch.manual_seed(seed)
+    model = Model(Config(text_config=text, vision_config=vision, **special))
+    model.generation_config.eos_token_id = ids["<|im_end|>"]
+    model.generation_config.pad_token_id = ids["<|endoftext|>"]
+    return model
+
+
+def build_processor(tok, arch: str):
+    from transformers import Qwen2VLImageProcessorPil
+
+    # max 224x224 pixels: a 224^2 frame becomes 64 image tokens, a 500^2 EB frame is scaled down to fit
+    image_processor = Qwen2VLImageProcessorPil(min_pixels=56 * 56, max_pixels=224 * 224)
+    return IMAGE_ONLY[arch](image_processor=image_processor, tokenizer=tok, chat_template=CHAT_TEMPLATE)
+
+
+def build(out: Path, arch: str = "qwen2_vl", seed: int = 0, vocab_size: int = 4096) -> Path:
+    out = Path(out)
+    tok = build_tokenizer(simulator_corpus(seed=seed), vocab_size)
+    model = build_model(tok, arch, seed)
+    processor = build_processor(tok, arch)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out, safe_serialization=True)
+    processor.save_pretrained(out)
+    _name_the_real_processor(out, arch)
+    return out
+
+
+def _name_the_real_processor(out: Path, arch: str) -> None:
+    """Record the released processor class, as a real checkpoint does: with torchvision,
+    ``AutoProcessor`` then builds the real one; without it, our loader builds the image-only one."""
+    for name in ("processor_config.json", "tokenizer_config.json", "preprocessor_config.json"):
+        path = out / name
+        if path.exists():
+            config = json.loads(path.read_text())
+            if "processor_class" in config:
+                config["processor_class"] = REAL_NAMES[arch]
+                path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+
+
+@hydra.main(config_path="../conf", config_name="tiny", version_base=None)
+def main(cfg: DictConfig) -> None:
+    out = build(Path(cfg.out), cfg.arch, cfg.seed, cfg.vocab_size)
+    size = sum(p.stat().st_size for p in out.iterdir())
+    print(f"tiny {cfg.arch} (seed {cfg.seed}) in {out}: {size / 1e6:.1f} MB, files {sorted(p.name for p in out.iterdir())}")
+
+
+if __name__ == "__main__":
+    sys.argv[1:] = [a if ("=" in a or a.startswith("-")) else f"out={a}" for a in sys.argv[1:]]
+    main()

@@ -1,0 +1,85 @@
+"""The tiny Qwen2-VL: built offline, deterministic, loaded and run through the same code path a
+released checkpoint takes."""
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from agent.models.generate import Generator, Sampling
+from agent.models.load import load_model, load_processor
+from agent.models.tiny import build
+from agent.policy import Prompt
+
+FRAME = np.random.default_rng(0).integers(0, 256, (224, 224, 3), dtype=np.uint8)
+
+
+def digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def prompt(text, images=(FRAME,)):
+    content = [{"type": "image"} for _ in images] + [{"type": "text", "text": text}]
+    return Prompt([{"role": "user", "content": content}], list(images), tuple(range(len(images))))
+
+
+def test_same_seed_same_files_and_a_released_checkpoints_layout(tiny_model, tmp_path):
+    again = build(tmp_path / "again")
+    assert digest(again) == digest(tiny_model)
+    names = {p.name for p in tiny_model.iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer.json", "chat_template.jinja"} <= names
+    assert not any(n.endswith(".bin") for n in names)
+    assert json.loads((tiny_model / "processor_config.json").read_text())["processor_class"] == "Qwen2VLProcessor"
+    assert sum(p.stat().st_size for p in tiny_model.iterdir()) < 5e6
+
+
+def test_the_tokenizer_knows_the_simulator_and_qwens_special_tokens(tiny_model):
+    processor = load_processor(tiny_model)
+    tok = processor.tokenizer
+    for special in ("<|im_start|>", "<|im_end|>", "<|image_pad|>", "<|vision_start|>"):
+        assert tok.convert_tokens_to_ids(special) < 8
+    # trained on the simulator's text: its phrases take few tokens
+    assert len(tok("put down the object in hand")["input_ids"]) <= 6
+    chat = processor.apply_chat_template([{"role": "user", "content": "hi"}, {"role": "assistant", "content": "ok"}],
+                                         tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
+    masked = [t for t, m in zip(chat["input_ids"][0], chat["assistant_masks"][0]) if m]
+    assert tok.decode(masked) == "ok<|im_end|>"
+
+
+def test_loads_as_a_processor_never_a_bare_tokenizer(tiny_model, tmp_path):
+    model, processor = load_model(tiny_model)
+    assert type(model).__name__ == "Qwen2VLForConditionalGeneration" and model.dtype == torch.float32
+    assert processor.image_processor is not None and processor.tokenizer.padding_side == "left"
+    with pytest.raises(FileNotFoundError, match="not a model folder"):
+        load_model(tmp_path)
+
+
+def test_generates_from_a_frame_and_an_instruction(tiny_model):
+    model, processor = load_model(tiny_model)
+    gen = Generator(model, processor, Sampling(max_new_tokens=12)).generate([prompt("Put the apple in the fridge.")])[0]
+    assert gen.image_tokens == 64  # a 224x224 frame: 16x16 patches merged 2x2
+    assert 0 < len(gen.completion_ids) <= 12 and len(gen.logprobs) == len(gen.completion_ids)
+    assert all(lp <= 0 for lp in gen.logprobs) and isinstance(gen.text, str)
+
+
+def test_a_prompt_whose_images_do_not_match_its_placeholders_is_refused(tiny_model):
+    model, processor = load_model(tiny_model)
+    bad = Prompt([{"role": "user", "content": [{"type": "text", "text": "no placeholder"}]}], [FRAME], (0,))
+    with pytest.raises(ValueError, match="image"):
+        Generator(model, processor).generate([bad])
+
+
+def test_batched_generation_agrees_with_one_at_a_time(tiny_model):
+    model, processor = load_model(tiny_model)
+    gen = Generator(model, processor, Sampling(max_new_tokens=16))
+    prompts = [prompt("Task: " + "find the mug and heat it. " * k) for k in range(1, 7)]
+    prompts.append(prompt("Two frames.", images=(FRAME, FRAME[::-1].copy())))
+    prompts.append(prompt("No frame at all.", images=()))
+    together = gen.generate(prompts)
+    for p, g in zip(prompts, together):
+        (alone,) = gen.generate([p])
+        assert g.completion_ids == alone.completion_ids and g.text == alone.text  # greedy texts
+        assert g.prompt_ids == alone.prompt_ids
+        np.testing.assert_allclose(g.logprobs[0], alone.logprobs[0], atol=1e-4)
