@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
+# First, and pinned: a bare `torch` requirement would pull a multi-GB CUDA build on machines without one.
+.venv/bin/python -m pip install --quiet torch==2.13.0
 if [ "${1:-}" = "--test" ]; then
   .venv/bin/python -m pip install --quiet -e ".[test]"
   # Their declared dependencies pull spaCy and C++ builds; the catalog builder reads only their data.

@@ -68,9 +68,10 @@ class Generator:
                                  "features; every image needs one image placeholder in the messages")
 
     @torch.no_grad()
-    def generate(self, prompts: list[Prompt], seed: int | None = None) -> list[Generation]:
+    def generate(self, prompts: list[Prompt], seed: int | None = None, sampling: Sampling | None = None
+                 ) -> list[Generation]:
         batch = self.encode(prompts)
-        s = self.sampling
+        s = sampling or self.sampling
         sample = s.temperature > 0
         if seed is not None:
             torch.manual_seed(seed)

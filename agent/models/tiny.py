@@ -20,6 +20,7 @@ import torch
 from omegaconf import DictConfig
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast
+from transformers.utils import logging as hf_logging
 
 from agent.loop import LoopConfig, run_episodes
 from agent.models.compat import IMAGE_ONLY, REAL_NAMES
@@ -135,6 +136,7 @@ def build_processor(tok, arch: str):
 
 def build(out: Path, arch: str = "qwen2_vl", seed: int = 0, vocab_size: int = 4096) -> Path:
     out = Path(out)
+    hf_logging.disable_progress_bar()
     tok = build_tokenizer(simulator_corpus(seed=seed), vocab_size)
     model = build_model(tok, arch, seed)
     processor = build_processor(tok, arch)
