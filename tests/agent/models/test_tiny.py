@@ -83,3 +83,27 @@ def test_batched_generation_agrees_with_one_at_a_time(tiny_model):
         assert g.completion_ids == alone.completion_ids and g.text == alone.text  # greedy texts
         assert g.prompt_ids == alone.prompt_ids
         np.testing.assert_allclose(g.logprobs[0], alone.logprobs[0], atol=1e-4)
+
+
+def test_qwen2_5_vl_builds_loads_and_generates(tmp_path):
+    folder = build(tmp_path / "q25", arch="qwen2_5_vl")
+    model, processor = load_model(folder)
+    assert type(model).__name__ == "Qwen2_5_VLForConditionalGeneration"
+    assert type(processor).__name__ == "Qwen2_5_VLImageOnlyProcessor"
+    (gen,) = Generator(model, processor, Sampling(max_new_tokens=4)).generate([prompt("Open the fridge.")])
+    assert gen.image_tokens == 64 and gen.completion_ids
+
+
+def test_a_lora_adapter_loads_on_top_and_changes_the_model(tiny_model, tmp_path):
+    from peft import LoraConfig, get_peft_model
+
+    base, processor = load_model(tiny_model)
+    peft_model = get_peft_model(base, LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    peft_model.save_pretrained(tmp_path / "adapter")
+    model, _ = load_model(tiny_model, adapter=tmp_path / "adapter")
+    assert type(model).__name__.startswith("PeftModel")
+    p = [prompt("Slice the bread.")]
+    plain, _ = load_model(tiny_model)
+    with_lora = Generator(model, processor, Sampling(max_new_tokens=4)).generate(p)[0]
+    without = Generator(plain, processor, Sampling(max_new_tokens=4)).generate(p)[0]
+    assert with_lora.logprobs[0] != pytest.approx(without.logprobs[0], abs=1e-6)
