@@ -14,11 +14,15 @@ class ExpertPolicy:
     name = "expert"
     privileged = True
 
-    def __init__(self, prompt_format, seed: int = 0, mistake_prob: float = 0.0, max_mistakes: int = 2):
+    def __init__(self, prompt_format, seed: int = 0, mistake_prob: float = 0.0, max_mistakes: int = 2,
+                 narrator=None):
+        """``narrator(inp, action) -> (visual_state, thought)`` writes the reply's words (synthesis
+        plugs in richer ones); the default says what is in view and what comes next."""
         if not 0.0 <= mistake_prob <= 1.0:
             raise ValueError(f"mistake_prob must be in [0, 1], got {mistake_prob}")
         self.format, self.seed = prompt_format, seed
         self.mistake_prob, self.max_mistakes = mistake_prob, max_mistakes
+        self.narrator = narrator or (lambda inp, action: (_visual(inp.info), _thought(inp, action)))
 
     def act(self, inputs: list[PolicyInput]) -> list[Decision]:
         return [self._one(i) for i in inputs]
@@ -31,7 +35,8 @@ class ExpertPolicy:
             return Decision(self.format.render([], inp.action_names, "I have nothing left to do."), Plan(empty=True))
         action = self._mistake(inp, planned)
         action = planned if action is None else action
-        text = self.format.render([action], inp.action_names, _thought(inp, action), _visual(inp.info))
+        visual, thought = self.narrator(inp, action)
+        text = self.format.render([action], inp.action_names, thought, visual)
         return Decision(text, Plan((action,)))
 
     def _rng(self, episode_seed: int, turn: int) -> np.random.Generator:

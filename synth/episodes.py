@@ -1,0 +1,88 @@
+"""Expert episodes with everything the dataset builders read: every frame, its instance mask and
+visible objects, the step's events and interaction region, and each turn's prompt and reply.
+
+Episodes come from the training scenes only; episode ``i`` plays env seed ``seed + i`` with the
+subsets taken in turn, so the same (n, seed) always gives the same episodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import gymnasium as gym
+import numpy as np
+
+from agent.loop import LoopConfig, run_episodes
+from agent.policies.expert import ExpertPolicy
+from agent.policy import Decision, Prompt
+from agent.prompts import make_format
+from agent.records import Episode
+
+ENV_ID = "envs:EgoHousehold-v0"
+SUBSETS = ("base", "common_sense", "complex_instruction", "spatial", "visual_appearance", "long_horizon")
+SPLIT = "train"  # synthesis never sees the evaluation (test) scenes
+
+
+@dataclass
+class Turn:
+    prompt: Prompt
+    decision: Decision
+    step: int  # env steps taken before this turn (its image is frames[step])
+
+
+@dataclass
+class SynthEpisode:
+    episode: Episode  # task, seed, steps (action, feedback, events, reply), metrics
+    frames: list[np.ndarray] = field(default_factory=list)  # frames[k]: after env step k (0: after reset)
+    masks: list[np.ndarray] = field(default_factory=list)  # instance ids (object index + 1; 0: the room)
+    objects: list[list[dict]] = field(default_factory=list)  # visible objects per frame
+    interactions: list[dict | None] = field(default_factory=list)  # per frame: the region acted on (None at 0)
+    turns: list[Turn] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return f"s{self.episode.seed}"
+
+
+class _Collector:
+    """Plays the recorder's part in the rollout loop, keeping everything in memory."""
+
+    def __init__(self):
+        self.data = SynthEpisode(episode=None)
+        self._step = 0
+
+    def observe(self, step: int, obs: dict, info: dict, rec=None) -> None:
+        self._step = step
+        d = self.data
+        d.frames.append(obs["rgb"])
+        frame = info.get("frame")
+        d.masks.append(frame.mask if frame is not None else None)
+        d.objects.append(frame.objects if frame is not None else [])
+        d.interactions.append(info.get("interaction"))
+
+    def turn(self, turn: int, prompt: Prompt, decision: Decision) -> None:
+        self.data.turns.append(Turn(prompt, decision, self._step))
+
+    def finish(self, episode: Episode) -> None:
+        self.data.episode = episode
+
+
+def expert_episodes(n: int, seed: int, subsets=SUBSETS, prompt: str = "compact", mistake_prob: float = 0.0,
+                    resolution: int = 224, view: str = "ego", narrator=None, successful_only: bool = True,
+                    ) -> Iterator[SynthEpisode]:
+    """``n`` expert episodes (fewer when ``successful_only`` drops a failed one), in seed order."""
+    fmt = make_format(prompt)
+    policy = ExpertPolicy(fmt, seed=seed, mistake_prob=mistake_prob, narrator=narrator)
+    envs = {s: gym.make(ENV_ID, subset=s, scene_split=SPLIT, resolution=resolution, view=view, expert=True,
+                        annotations=view == "ego") for s in subsets}
+    for i in range(n):
+        subset = subsets[i % len(subsets)]
+        collector = _Collector()
+        (episode,) = run_episodes([envs[subset]], policy, fmt, [(i, seed + i)], LoopConfig(policy_name="expert",
+                                  prompt_name=prompt), writer_for=lambda index, s: collector)
+        if episode.task.get("split") != SPLIT:
+            raise AssertionError(f"episode {i} came from the {episode.task.get('split')} split")
+        if successful_only and episode.metrics["task_success"] != 1.0:
+            continue
+        yield collector.data

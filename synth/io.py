@@ -1,0 +1,36 @@
+"""Writing a synthesized dataset: the Hugging Face dataset itself (``save_to_disk``), a content
+fingerprint (the same seed must give the same one), and a short card with its statistics."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyarrow as pa
+from datasets import Dataset
+
+
+def content_fingerprint(ds: Dataset) -> str:
+    """sha256 of the table's rows as Arrow IPC: equal exactly when the data are equal."""
+    sink = pa.BufferOutputStream()
+    table = ds.data.table.combine_chunks()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+def save(ds: Dataset, out: str | Path, name: str, stats: dict, config: dict) -> str:
+    """Save ``ds`` to ``out`` with ``card.json`` and ``README.md``; return the fingerprint."""
+    out = Path(out)
+    ds.save_to_disk(str(out))
+    fingerprint = content_fingerprint(ds)
+    card = {"dataset": name, "rows": len(ds), "columns": ds.column_names, "fingerprint": fingerprint,
+            "stats": stats, "config": config}
+    (out / "card.json").write_text(json.dumps(card, indent=1, sort_keys=True) + "\n")
+    lines = [f"# {name}", "", f"{len(ds)} rows; columns: {', '.join(ds.column_names)}.",
+             f"Content fingerprint: `{fingerprint}`.", "", "## Statistics", ""]
+    lines += [f"- {k}: {v}" for k, v in stats.items()]
+    lines += ["", "## How it was made", "", "```json", json.dumps(config, indent=1, sort_keys=True), "```", ""]
+    (out / "README.md").write_text("\n".join(lines))
+    return fingerprint
