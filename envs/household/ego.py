@@ -20,8 +20,8 @@ from PIL import Image, ImageDraw
 from envs.household import palette
 from envs.household.camera import NEAR, Camera, clip_near
 from envs.household.depth_order import depth_order
-from envs.household.faces import LIT, Faces, box_faces, outside
-from envs.household.scenegraph import Node, build, shell
+from envs.household.faces import LIT, Boxes, Faces, box_faces, outside
+from envs.household.scenegraph import build, shell
 from envs.household.world import World
 
 # Brightness of a face by which way it points (+x, -x, +y, -y, +z, -z), inside a container, and lit.
@@ -59,7 +59,8 @@ class EgoRenderer:
         self._base: np.ndarray | None = None  # class colour per mask id, kept while the objects stay
         self._lut: tuple[tuple, np.ndarray] | None = None  # and the table, while nothing is switched
         self._rooms: OrderedDict = OrderedDict()  # pose -> floor, walls and ceiling drawn from there
-        self._graph: tuple | None = None  # (state key, nodes) of the last frame
+        self._graph: tuple | None = None  # (state key, boxes) of the last frame
+        self._pieces: dict = {}  # boxes cut where others cross them, by box and cuts
 
     def _room(self, pose: tuple, cam: Camera) -> Image.Image:
         """The room's shell seen from a pose; the agent stands at a few poses per episode, so keep some."""
@@ -70,19 +71,21 @@ class EgoRenderer:
                 self._rooms.popitem(last=False)
         return img
 
-    def _nodes(self, world: World) -> list[Node]:
+    def _boxes(self, world: World) -> Boxes:
         """The scene graph's boxes, rebuilt only when something moved, opened, closed or was cut: the
         agent walking about (``find``) changes the view, not the boxes."""
         key = (len(world.objects), world.agent.held,
                tuple((o.parent, o.is_open, o.alive, o.center) for o in world.objects if o.pickupable or o.openable))
         if self._graph is None or self._graph[0] != key:
-            self._graph = (key, [n for root in build(world) for n in root.flatten()])
+            nodes = [n for root in build(world) for n in root.flatten()]
+            self._graph = (key, Boxes.of(nodes, self._bounds, self._pieces))
         return self._graph[1]
 
-    def lut(self, world: World) -> np.ndarray:
-        """RGB (uint8) for every ``id * 8 + shade`` key of this world."""
+    def lut(self, world: World, lit: list[int] | None = None) -> np.ndarray:
+        """RGB (uint8) for every ``id * 8 + shade`` key of this world (``lit``: the ids switched on)."""
         n = len(world.objects) + 1
-        lit = [o.idx + 1 for o in world.objects if o.is_on and o.alive]
+        if lit is None:
+            lit = _lit(world)
         if self._lut is not None and self._lut[0] == (n, lit):
             return self._lut[1]
         if self._base is None or len(self._base) != n:  # new objects appear only when something is sliced
@@ -107,9 +110,11 @@ class EgoRenderer:
         cam = Camera.at_agent(a, self.size)
         img = self._room((a.x, a.z, a.yaw, a.horizon), cam).copy()
         draw = ImageDraw.Draw(img)
-        nodes = self._nodes(world)
-        if nodes:
-            faces, n_held = box_faces(nodes, world, cam, self._bounds)
+        boxes, lit = self._boxes(world), _lit(world)
+        if len(boxes.ids):
+            on = np.zeros(len(world.objects) + 1, dtype=bool)
+            on[lit] = True
+            faces, n_held = box_faces(boxes, on[boxes.ids] & ~boxes.in_camera, cam, self._bounds)
             keep = ~outside(faces.cc)
             faces, n_scene = faces.take(keep), int(keep[:len(keep) - n_held].sum())
             pixels, clipped = _project(cam, faces.cc)
@@ -117,7 +122,12 @@ class EgoRenderer:
             # The held box is nearest of all, and faces of one box never overlap: any order will do.
             _paint(draw, faces, pixels, clipped, order + list(range(n_scene, len(pixels))))
         keys = np.asarray(img, dtype=np.int32)
-        return Frame(rgb=np.take(self.lut(world), keys, axis=0), mask=keys >> 3)
+        return Frame(rgb=np.take(self.lut(world, lit), keys, axis=0), mask=keys >> 3)
+
+
+def _lit(world: World) -> list[int]:
+    """Mask ids of the objects switched on (drawn in their lit shade)."""
+    return [o.idx + 1 for o in world.objects if o.is_on and o.alive]
 
 
 def _room_layer(shell_quads, cam: Camera) -> Image.Image:
@@ -125,9 +135,10 @@ def _room_layer(shell_quads, cam: Camera) -> Image.Image:
     img = Image.new("I", (cam.size, cam.size), 0)
     draw = ImageDraw.Draw(img)
     for slot, quad in shell_quads:
-        cc = cam.to_camera(quad)
-        if slot in (2, 3) and not outside(cc):
-            _fill(draw, cam, cc, slot)
+        if slot in (2, 3):
+            cc = cam.to_camera(quad)
+            if not outside(cc):
+                _fill(draw, cam, cc, slot)
     return img
 
 
@@ -170,18 +181,19 @@ def _paint(draw: ImageDraw.ImageDraw, f: Faces, pixels: np.ndarray, clipped: dic
 
 
 def _erode(pixels: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Quads (F, 4, 2) with the flagged edges moved ``ERODE`` inward; NaN where nothing is left."""
-    e = pixels[:, NEXT] - pixels
-    turn = e[..., 0] * e[:, NEXT, 1] - e[..., 1] * e[:, NEXT, 0]
-    turning = np.where(turn.sum(axis=1) >= 0, 1.0, -1.0)[:, None, None]  # which side is in
-    inward = turning * np.stack([-e[..., 1], e[..., 0]], axis=-1)
+    """Quads (F, 4, 2) with the flagged edges moved ``ERODE`` inward; NaN where nothing is left.
+    Points are complex numbers here: a quarter turn is a product, which halves the numpy calls."""
+    z = pixels[..., 0] + 1j * pixels[..., 1]
+    e = z[:, NEXT] - z
+    turn = (e.conj() * e[:, NEXT]).imag.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        n = inward / np.hypot(inward[..., 0], inward[..., 1])[..., None]
-        c = (n * pixels).sum(-1) + ERODE * edges * (np.abs(n[..., 0]) + np.abs(n[..., 1]))
+        n = e * (np.where(turn >= 0, 1j, -1j)[:, None] / np.abs(e))  # unit normals, pointing in
+        c = (n.conj() * z).real + ERODE * edges * (np.abs(n.real) + np.abs(n.imag))
         m, cm = n[:, PREV], c[:, PREV]  # corner i is where edge i - 1 meets edge i
-        det = m[..., 0] * n[..., 1] - m[..., 1] * n[..., 0]
-        out = np.stack([cm * n[..., 1] - c * m[..., 1], m[..., 0] * c - n[..., 0] * cm], axis=-1) / det[..., None]
-    degenerate = ~np.isfinite(out).all(axis=(1, 2)) | (np.abs(det) < 1e-9).any(axis=1)
-    out = np.where(degenerate[:, None, None], pixels, out)
-    vanished = (((out[:, NEXT] - out) * e).sum(-1) <= 0).any(axis=1) & ~degenerate  # an edge turned round
-    return np.where(vanished[:, None, None], np.nan, out)
+        det = (m.conj() * n).imag
+        out = 1j * (c * m - cm * n) / det
+    degenerate = ~np.isfinite(out).all(axis=1) | (np.abs(det) < 1e-9).any(axis=1)
+    out = np.where(degenerate[:, None], z, out)
+    vanished = (((out[:, NEXT] - out).conj() * e).real <= 0).any(axis=1) & ~degenerate  # an edge turned round
+    out = np.where(vanished[:, None], np.nan, out)
+    return np.stack([out.real, out.imag], axis=-1)

@@ -7,6 +7,8 @@ Boxes are a coarse stand-in for meshes, so a few fixes keep them from hiding wha
 - the frames AI2-THOR wraps around other receptacles (a sink's rim around its basin, a shelving
   unit around its shelves) are not drawn;
 - a shelf's box is the compartment above its board, so the shelf is drawn as the board;
+- a counter top reaching far past the drawers and cabinets below it is cut back to their fronts;
+- a loft bed's box also holds the desk or dresser under it: it is drawn as its top;
 - furniture whose box holds drawers or shelves of its own (desks, dressers, side tables, TV
   stands) is drawn as its top only, the drawers and shelves drawing the body;
 - a sink or bathtub basin is cut out of the counter slab above it (the slab becomes up to four
@@ -30,6 +32,10 @@ COMPARTMENTS = frozenset({"Drawer", "Shelf", "Cabinet"})
 TOP_ONLY = 0.05  # metres: the thickness a case keeps when its drawers draw its body
 BOARD = 0.03  # metres: a shelf is drawn as the board at the bottom of AI2-THOR's compartment box
 SURFACES = frozenset({"CounterTop", "SinkBasin", "BathtubBasin"})  # what a faucet is mounted on
+FRONTED = frozenset({"Drawer", "Cabinet"})  # a counter top over them is cut back to their fronts
+LIP = 0.03  # metres: how far a counter top may reach past the fronts below it
+UNDER = 0.3  # metres: a drawer or cabinet whose top is this close below a counter top is under it
+LOFT = 0.5  # metres: a bed with furniture under it (a loft bed) is drawn as this much of its top
 FLOOR_CLEARANCE = 0.35  # metres around a navigable point that no counter covers (the agent is ~0.2 m wide)
 
 
@@ -44,6 +50,8 @@ def carved(scene: SceneSpec) -> dict[str, list[tuple[tuple, tuple]]]:
     basins = [box(o.center, o.size) for o in scene.statics if o.type in BASINS]
     compartments = [o.center for o in scene.statics if o.type in COMPARTMENTS]
     counters = [box(o.center, o.size) for o in scene.statics if o.type in SURFACES]
+    furniture = [o.center for o in scene.statics if o.type not in FRAMES and o.type != "Bed"]
+    fronts = [(*box(o.center, o.size), o.pose) for o in scene.statics if o.type in FRONTED and o.pose is not None]
     out = {}
     for o in scene.statics:
         if o.type in BASINS or o.type in FRAMES:
@@ -55,9 +63,14 @@ def carved(scene: SceneSpec) -> dict[str, list[tuple[tuple, tuple]]]:
             lo = (lo[0], max(lo[1], hi[1] - TOP_ONLY), lo[2])
         elif o.type == "Shelf":
             hi = (hi[0], min(hi[1], lo[1] + BOARD), hi[2])
+        elif o.type == "Bed" and any(all(lo[i] < c[i] < hi[i] for i in range(3)) for c in furniture):
+            lo = (lo[0], max(lo[1], hi[1] - LOFT), lo[2])
         boxes = [(tuple(lo), tuple(hi))]
         if o.type == "CounterTop":
             boxes = _without_floor(lo, hi, scene.navigable)
+            for flo, fhi, pose in fronts:
+                if 0.0 <= lo[1] + 0.01 - fhi[1] <= UNDER:  # right under the top, not a wall cabinet above it
+                    boxes = [piece for lo, hi in boxes for piece in _carve(lo, hi, *_before(flo, fhi, pose))]
         for blo, bhi in basins:
             boxes = [piece for lo, hi in boxes for piece in _carve(lo, hi, blo, bhi)]
         if boxes != [tuple(map(tuple, box(o.center, o.size)))]:
@@ -70,19 +83,16 @@ def supports(scene: SceneSpec) -> dict[str, str]:
     """Furniture standing on other furniture (a toaster on the counter, a lamp on a side table):
     id -> the id of what it stands on. It is drawn right after its support, like a small object."""
     cut = carved(scene)
-
-    def boxes(o):
-        return cut.get(o.id, [tuple(map(tuple, box(o.center, o.size)))])
-
     statics = [o for o in scene.statics if o.type not in FRAMES and (o.id not in cut or cut[o.id])]
+    boxes = {o.id: cut.get(o.id, [tuple(map(tuple, box(o.center, o.size)))]) for o in statics}
     out = {}
     for o in statics:
-        (lo, hi), best = min(boxes(o), key=lambda b: b[0][1]), None
+        (lo, hi), best = min(boxes[o.id], key=lambda b: b[0][1]), None
         cx, cz = (lo[0] + hi[0]) / 2, (lo[2] + hi[2]) / 2
         for s in statics:
             if s is o:
                 continue
-            for slo, shi in boxes(s):
+            for slo, shi in boxes[s.id]:
                 top = shi[1]
                 if abs(top - lo[1]) < 0.05 and slo[0] <= cx <= shi[0] and slo[2] <= cz <= shi[2] \
                         and hi[1] > top and (best is None or top > best[0]):
@@ -120,6 +130,19 @@ def _without_floor(lo, hi, nav: np.ndarray, cell: float = 0.05) -> list[tuple[tu
             z0, z1 = lo[2] + j * (hi[2] - lo[2]) / nz, lo[2] + (j1 + 1) * (hi[2] - lo[2]) / nz
             out.append(((x0, lo[1], z0), (x1, hi[1], z1)))
     return out
+
+
+def _before(lo, hi, pose) -> tuple[tuple, tuple]:
+    """The space in front of a drawer or cabinet (the side its interaction pose is on), beyond a
+    counter's lip, over the width of its front: a counter top reaching into it is cut back."""
+    (cx, cz), (px, pz) = ((lo[0] + hi[0]) / 2, (lo[2] + hi[2]) / 2), pose[:2]
+    a = 0 if abs(px - cx) > abs(pz - cz) else 2
+    out_lo, out_hi = [lo[0], -1.0, lo[2]], [hi[0], 10.0, hi[2]]
+    if (px - cx if a == 0 else pz - cz) > 0:
+        out_lo[a], out_hi[a] = hi[a] + LIP, 1e3
+    else:
+        out_lo[a], out_hi[a] = -1e3, lo[a] - LIP
+    return tuple(out_lo), tuple(out_hi)
 
 
 def _lift_onto(lo, hi, surfaces):

@@ -11,6 +11,7 @@ import numpy as np
 
 from envs.household import geometry, sightlines
 from envs.household.catalog import ObjectSpec, Rules, SceneSpec
+from envs.household.furniture import BOARD
 from envs.household.vocab import base_of_alias, name_of_class
 from envs.household.world import CAPACITY, FLOOR, INSIDE, Agent, Obj, World
 
@@ -37,7 +38,16 @@ def hosts(scene: SceneSpec, rules: Rules, cls: str) -> list[ObjectSpec]:
     contents it can see (not the top of a wardrobe above eye level)."""
     return [o for o in scene.statics if o.interactive and o.receptacle and o.reachable
             and o.type not in SCENERY and rules.can_hold(o.type, cls)
-            and (o.type in INSIDE or o.center[1] + o.size[1] / 2 <= EYE_LEVEL)]
+            and ((o.type in INSIDE and o.type != "Shelf") or _floor_of(o.type, o.center, o.size) <= EYE_LEVEL)]
+
+
+def _floor_of(cls: str, center, size) -> float:
+    """The height things put on or in a receptacle rest at: the top of a surface, the bottom of a
+    container, the top of a shelf's board (drawn as the bottom of AI2-THOR's compartment box)."""
+    bottom = center[1] - size[1] / 2
+    if cls == "Shelf":
+        return bottom + min(size[1], BOARD)
+    return bottom + 0.01 if cls in INSIDE else bottom + size[1]
 
 
 def _standing_on(world: World, recep: int) -> list[Obj]:
@@ -64,12 +74,9 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
     r = world.objects[recep]
     cx, cy, cz = r.center
     sx, sy, sz = r.size
-    if r.cls in INSIDE:
-        base = cy - sy / 2 + 0.01
-        y_room = max(sy - size[1] - 0.02, 0.0)
-        y = base + size[1] / 2 + (rng.uniform(0, 0.6 * y_room) if rng is not None and r.cls == "Fridge" else 0.0)
-    else:
-        y = cy + sy / 2 + size[1] / 2
+    y = _floor_of(r.cls, r.center, r.size) + size[1] / 2
+    if r.cls == "Fridge" and rng is not None:
+        y += rng.uniform(0, 0.6 * max(sy - size[1] - 0.02, 0.0))
     half_x, half_z = max((sx - size[0]) / 2, 0.0), max((sz - size[2]) / 2, 0.0)
     taken = [world.objects[k] for k in world.children(recep)]
     if r.cls not in INSIDE:

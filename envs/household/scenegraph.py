@@ -13,7 +13,6 @@ AI2-THOR's boxes are fixed up first where they would hide what matters (``furnit
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -27,8 +26,9 @@ CORNER_BITS = np.array([[(i >> 2) & 1, (i >> 1) & 1, i & 1] for i in range(8)], 
 TOP = 2
 
 OPEN_TOP = frozenset({"SinkBasin", "BathtubBasin", "GarbageCan", "Pot", "Pan", "Bowl", "Mug", "Cup",
-                      "LaundryHamper"})
+                      "LaundryHamper", "Toaster"})
 OPEN_FRONT = frozenset({"Cabinet", "Fridge", "Microwave", "Safe"})
+ALWAYS_OPEN_FRONT = frozenset({"CoffeeMachine"})  # the mug stands under the spout, in view
 DRAWER_SLIDE = 0.8  # an open drawer comes out by this share of its depth
 
 HELD_CENTER = np.array([0.16, -0.24, 0.45])  # camera coordinates: lower right, half a metre ahead
@@ -36,18 +36,19 @@ HELD_MAX, HELD_MIN = 0.3, 0.05  # metres: the held object is drawn at its size, 
 WALL_HEIGHT = 2.6  # metres; iTHOR rooms have no ceiling data
 
 
-@dataclass
 class Node:
-    """A box to draw: ``id`` is the mask value (object index + 1), ``frame`` "world" or "camera"."""
+    """A box to draw: ``id`` is the mask value (object index + 1), ``frame`` "world" or "camera";
+    ``pieces`` are more boxes of the same object (a holed slab), ``shift`` how far it was moved from
+    where the world has it (a drawer pulled out). A plain class with slots: the renderer rebuilds the
+    graph whenever something moves, and dataclass defaults cost more."""
 
-    id: int
-    lo: np.ndarray
-    hi: np.ndarray
-    open_face: int | None = None
-    frame: str = "world"
-    children: list["Node"] = field(default_factory=list)
-    pieces: list["Node"] = field(default_factory=list)  # more boxes of the same object (a holed slab)
-    shift: np.ndarray | None = None  # how far it was moved from where the world has it (a drawer pulled out)
+    __slots__ = ("id", "lo", "hi", "open_face", "frame", "children", "pieces", "shift")
+
+    def __init__(self, id: int, lo: np.ndarray, hi: np.ndarray, open_face: int | None = None,
+                 frame: str = "world", shift: np.ndarray | None = None):
+        self.id, self.lo, self.hi, self.open_face, self.frame, self.shift = id, lo, hi, open_face, frame, shift
+        self.children: list[Node] = []
+        self.pieces: list[Node] = []
 
     def corners(self) -> np.ndarray:
         return self.lo + CORNER_BITS * (self.hi - self.lo)
@@ -78,8 +79,9 @@ def _node(world: World, idx: int) -> Node | None:
     if shape is None:
         return None
     lo, hi, open_face, shift, rest = shape
-    node = Node(idx + 1, lo, hi, open_face=open_face, shift=shift)
-    node.pieces = [Node(idx + 1, a, b) for a, b in rest]
+    node = Node(idx + 1, lo, hi, open_face, "world", shift)
+    if rest:
+        node.pieces = [Node(idx + 1, a, b) for a, b in rest]
     return node
 
 
@@ -105,7 +107,7 @@ def _shape(cls: str, center, size, rotation, is_open: bool, boxes):
     elif cls == "Drawer" and is_open:
         shift = drawer_slide_of(size, rotation)
         lo, hi, open_face = lo + shift, hi + shift, TOP
-    elif cls in OPEN_FRONT and is_open:
+    elif (cls in OPEN_FRONT and is_open) or cls in ALWAYS_OPEN_FRONT:
         open_face = front_face(rotation or 0.0)
     return lo, hi, open_face, shift, rest
 

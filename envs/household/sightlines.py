@@ -20,7 +20,9 @@ from envs.household.furniture import FRAMES, carved
 from envs.household.world import INSIDE as INSIDE_TYPES
 
 CANDIDATES = 48  # navigable points tried per object, nearest first
-ENOUGH = 0.5  # share of the object's sample points in sight that makes a standing point good enough
+ENOUGH_PIXELS = 40  # estimated pixels of a 224x224 frame that make a standing point good enough
+FOCAL_224 = 112.0  # pixels: the focal length of a 224x224 frame with a 90 degree field of view
+FRAME = 0.95  # of the half field of view: a point right at the border may fall outside
 CHUNK = 4  # standing points tested per vectorised step
 PLACEMENT_EYES = 8  # navigable points nearest to a piece of furniture, from which new objects must show
 EPS = 1e-9
@@ -59,11 +61,59 @@ def clear(eyes: np.ndarray, points: np.ndarray, lo: np.ndarray, hi: np.ndarray) 
     return ~((near < far) & (far > 0.0) & (near < 0.98)).any(axis=2)
 
 
-def sample_points(center, size) -> np.ndarray:
-    """The object's centre, the middle of its top and of its four sides (a drawer under the counter
-    shows only its front)."""
-    c, h = np.asarray(center, dtype=np.float64), 0.9 * np.asarray(size, dtype=np.float64) / 2
-    return np.array([c, c + (0, h[1], 0), c + (h[0], 0, 0), c - (h[0], 0, 0), c + (0, 0, h[2]), c - (0, 0, h[2])])
+@lru_cache(maxsize=1)
+def _face_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A 3x3 grid on each face of the unit box (-1..1): offsets, outward normals, and which two axes
+    span each face (for the area a point stands for)."""
+    offsets, normals, spans = [], [], []
+    for axis in range(3):
+        u, v = [a for a in range(3) if a != axis]
+        for sign in (1.0, -1.0):
+            for gu in (-2 / 3, 0.0, 2 / 3):
+                for gv in (-2 / 3, 0.0, 2 / 3):
+                    p = np.zeros(3)
+                    p[axis], p[u], p[v] = sign, gu, gv
+                    offsets.append(p)
+                    normals.append(np.eye(3)[axis] * sign)
+                    spans.append((u, v))
+    return np.array(offsets), np.array(normals), np.array(spans)
+
+
+def surface_samples(center, size) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points spread over the box's six faces (a 3x3 grid on each), their outward normals, and the
+    area of face each stands for: enough to tell how much of a thin card or a drawer front shows."""
+    offsets, normals, spans = _face_grid()
+    h = np.asarray(size, dtype=np.float64) / 2
+    return np.asarray(center, dtype=np.float64) + offsets * h, normals, 4 * h[spans[:, 0]] * h[spans[:, 1]] / 9
+
+
+def pixels_seen(eyes: np.ndarray, center, size, lo: np.ndarray, hi: np.ndarray, mouths: tuple = ()) -> np.ndarray:
+    """(E,) about how many pixels of a 224x224 first-person frame the box covers from each eye, the
+    camera turned toward it as ``find`` turns it: the faces that look at the eye, within the field
+    of view, past the ``lo``/``hi`` boxes and in through the ``mouths`` of what it lies in."""
+    points, normals, areas = surface_samples(center, size)
+    to_eye = eyes[:, None, :] - points[None]  # (E, P, 3)
+    dist2 = (to_eye ** 2).sum(-1)
+    cos = (to_eye * normals[None]).sum(-1) / np.sqrt(dist2)
+    shown = (cos > 0) & _in_frame(eyes, center, points)
+    some = shown.any(axis=0)  # the rays that can count: about half the faces look away from the eyes
+    shown[:, some] &= clear(eyes, points[some], lo, hi) & through_mouths(eyes, points[some], mouths)
+    return (np.where(shown, areas * cos / dist2, 0.0)).sum(axis=1) * FOCAL_224 ** 2
+
+
+def _in_frame(eyes: np.ndarray, center, points: np.ndarray) -> np.ndarray:
+    """(E, P) whether each point falls inside the 90 degree frame of a camera at each eye that
+    faces the centre with ``find``'s yaw and horizon."""
+    psi = np.radians([geometry.yaw_to(x, z, center[0], center[2]) for x, _, z in eyes.tolist()])
+    theta = np.radians([geometry.horizon_to(x, z, center) for x, _, z in eyes.tolist()])
+    sp, cp, st, ct = np.sin(psi), np.cos(psi), np.sin(theta), np.cos(theta)
+    forward = np.stack([sp * ct, -st, cp * ct], axis=1)  # (E, 3)
+    right = np.stack([cp, np.zeros_like(cp), -sp], axis=1)
+    up = np.stack([st * sp, ct, st * cp], axis=1)  # forward x right
+    v = points[None] - eyes[:, None, :]  # (E, P, 3)
+    depth = np.einsum("epk,ek->ep", v, forward)
+    across, rise = np.einsum("epk,ek->ep", v, right), np.einsum("epk,ek->ep", v, up)
+    return (depth > 0.05) & (np.abs(across) < depth * FRAME) & (np.abs(rise) < depth * FRAME)
 
 
 def nearest_points(scene: SceneSpec, center, size, n: int) -> np.ndarray:
@@ -86,30 +136,41 @@ def through_mouths(eyes: np.ndarray, points: np.ndarray, mouths: tuple) -> np.nd
 
 @lru_cache(maxsize=16384)
 def stand(scene: SceneSpec, center: tuple, size: tuple, preferred: tuple, fallback: tuple,
-          ignore: frozenset[str], extra: tuple = (), mouths: tuple = (), enough: float = ENOUGH) -> tuple[float, float]:
+          ignore: frozenset[str], extra: tuple = (), mouths: tuple = ()) -> tuple[float, float]:
     """The first of ``preferred``, the nearest navigable points and ``fallback`` that is within reach
-    of the box and sees enough of it past the furniture (and the ``extra`` boxes, the small objects
-    around it), in through the ``mouths`` of what it lies in; the one that sees most if none does."""
+    of the box and sees enough of it (``ENOUGH_PIXELS``) past the furniture and the ``extra`` boxes
+    (the small objects around it), in through the ``mouths`` of what it lies in; the one that sees
+    most if none does."""
     options = [tuple(p) for p in preferred] + [tuple(p) for p in nearest_points(scene, center, size, CANDIDATES)]
     options += [tuple(p) for p in fallback]
-    reach = [(x, z) for x, z in options
-             if geometry.footprint_distance(x, z, center, size) <= geometry.VISIBILITY_DISTANCE]
+    reach = list(dict.fromkeys((x, z) for x, z in options
+                               if geometry.footprint_distance(x, z, center, size) <= geometry.VISIBILITY_DISTANCE))
     if not reach:
         return options[0]
-    points, (lo, hi) = sample_points(center, size), _boxes_without(scene, ignore)
+    lo, hi = _boxes_without(scene, ignore)
     if extra:
         lo = np.concatenate([lo, np.array([b[0] for b in extra])])
         hi = np.concatenate([hi, np.array([b[1] for b in extra])])
     best, best_seen = reach[0], -1.0
     for k in range(0, len(reach), CHUNK):  # nearest first, a few at a time: usually the first will do
         eyes = np.array([(x, geometry.CAMERA_HEIGHT, z) for x, z in reach[k:k + CHUNK]])
-        seen = (clear(eyes, points, lo, hi) & through_mouths(eyes, points, mouths)).mean(axis=1)
-        good = np.nonzero(seen >= enough)[0]
+        near = _between(lo, hi, eyes, center, size)
+        seen = pixels_seen(eyes, center, size, lo[near], hi[near], mouths)
+        good = np.nonzero(seen >= ENOUGH_PIXELS)[0]
         if len(good):
             return reach[k + int(good[0])]
         if seen.max() > best_seen:
             best, best_seen = reach[k + int(seen.argmax())], float(seen.max())
     return best
+
+
+def _between(lo: np.ndarray, hi: np.ndarray, eyes: np.ndarray, center, size) -> np.ndarray:
+    """The boxes that reach into the region spanned by the eyes and the target: only these can come
+    between them."""
+    c, h = np.asarray(center), np.asarray(size) / 2
+    region_lo = np.minimum(eyes.min(axis=0), c - h) - 0.05
+    region_hi = np.maximum(eyes.max(axis=0), c + h) + 0.05
+    return ((lo <= region_hi) & (hi >= region_lo)).all(axis=1)
 
 
 @lru_cache(maxsize=4096)

@@ -125,11 +125,10 @@ def pose_for(world: World, idx: int):
     ignore = frozenset([o.id] + [world.objects[c].id for c in around])
     center = drawn_center(world, idx)
     mouths = tuple(m for m in (mouth(world, c) for c in around) if m is not None)
-    if o.pickupable:
-        x, z = sightlines.stand(world.scene, center, tuple(o.size), preferred, fallback, ignore,
-                                _small_boxes_near(world, idx, center), mouths)
-    else:  # furniture keeps ALFRED's pose unless other furniture hides it from there entirely
-        x, z = sightlines.stand(world.scene, center, tuple(o.size), preferred, fallback, ignore, enough=1e-6)
+    # Small objects hide small objects; furniture is too big for them to matter much, so its sight
+    # lines (cached per floorplan) skip them.
+    extra = _small_boxes_near(world, idx, center) if o.pickupable else ()
+    x, z = sightlines.stand(world.scene, center, tuple(o.size), preferred, fallback, ignore, extra, mouths)
     if o.pose is not None and (x, z) == tuple(o.pose[:2]):
         return o.pose
     return (x, z, geometry.yaw_to(x, z, center[0], center[2]), geometry.horizon_to(x, z, center))
