@@ -1,0 +1,54 @@
+"""EgoReasoner's multi-level planning data for offline GRPO: from an expert trajectory of K actions,
+for each level d = 1..min(K, max_level) one sample whose prompt is the turn at step K-d+1 (the
+history of the first K-d steps and its frame) and whose target is the last d expert actions.
+
+    python -m synth.planning_data out=data/planning n=200 seed=0 max_level=29
+"""
+
+from __future__ import annotations
+
+import hydra
+from datasets import Dataset, Sequence, Value
+from omegaconf import DictConfig, OmegaConf
+
+from synth import chat
+from synth.episodes import SynthEpisode, expert_episodes
+from synth.io import save
+from synth.sft_data import compressed
+from synth.thoughts import narrate
+
+COLUMNS = {"expert_actions": Sequence(Value("string")), "level": Value("int32"), "num_actions": Value("int32"),
+           "episode_id": Value("string"), "task_id": Value("string"), "subset": Value("string"),
+           "task_type": Value("string")}
+
+
+def levels(ep: SynthEpisode, max_level: int, compress: bool) -> list[dict]:
+    """One sample per level; the expert's actions are one per turn, so turn K-d is step K-d."""
+    actions = [s.action for s in ep.episode.steps if s.action_id is not None]
+    k, task = len(actions), ep.episode.task
+    rows = []
+    for d in range(1, min(k, max_level) + 1):
+        t = k - d
+        prompt = compressed(ep, t) if compress and t > 0 else ep.turns[t].prompt
+        rows.append({"messages": chat.messages(prompt), "images": chat.pil(prompt.images),
+                     "expert_actions": actions[t:], "level": d, "num_actions": k, "episode_id": ep.id,
+                     "task_id": task["id"], "subset": task["subset"], "task_type": task["type"]})
+    return rows
+
+
+@hydra.main(config_path="conf", config_name="planning_data", version_base=None)
+def main(cfg: DictConfig) -> None:
+    # targets are the expert's own actions, so no detours here: every suffix is a correct plan
+    episodes = list(expert_episodes(cfg.n, cfg.seed, prompt=cfg.prompt, resolution=cfg.resolution, narrator=narrate))
+    rows = [r for ep in episodes for r in levels(ep, cfg.max_level, cfg.compress)]
+    ds = Dataset.from_list(rows, features=chat.features(**COLUMNS))
+    by_level = {}
+    for r in rows:
+        by_level[r["level"]] = by_level.get(r["level"], 0) + 1
+    stats = {"episodes": len(episodes), "rows": len(rows), "rows per level": dict(sorted(by_level.items()))}
+    fp = save(ds, cfg.out, "planning_data", stats, OmegaConf.to_container(cfg))
+    print(f"{len(ds)} planning samples from {len(episodes)} episodes in {cfg.out} (fingerprint {fp[:12]})")
+
+
+if __name__ == "__main__":
+    main()

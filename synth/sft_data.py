@@ -1,0 +1,93 @@
+"""SFT data from expert episodes, in the conversational multi-image form TRL's ``SFTTrainer`` and
+LLaMA-Factory read (``messages`` with image placeholders, ``images``), in either prompt format.
+
+    python -m synth.sft_data out=data/sft n=200 seed=0 prompt=compact granularity=step
+
+``granularity=step``: one row per turn, the prompt exactly as the policy saw it and the expert's
+reply. ``granularity=episode``: one multi-turn conversation per episode (each later user turn
+holds the new frame and the last feedback). ``compress=true`` (EgoReasoner's context compression,
+step rows): the first turn's prompt plus "Previous actions taken: ...", with the current frame only.
+"""
+
+from __future__ import annotations
+
+import hydra
+from datasets import Dataset, Sequence, Value
+from omegaconf import DictConfig, OmegaConf
+
+from agent.policy import Prompt
+from synth import chat
+from synth.episodes import SynthEpisode, expert_episodes
+from synth.io import save
+from synth.thoughts import narrate
+
+COLUMNS = {"episode_id": Value("string"), "task_id": Value("string"), "subset": Value("string"),
+           "task_type": Value("string"), "turn": Value("int32"), "expert_actions": Sequence(Value("string"))}
+
+
+def compressed(ep: SynthEpisode, t: int) -> Prompt:
+    """Turn ``t`` as EgoReasoner compresses it: the first prompt, the actions so far, the last frame."""
+    first = ep.turns[0].prompt
+    done = [s.action for s in ep.episode.steps if s.turn <= t and s.action_id is not None]
+    tail = "\n\nPrevious actions taken: " + (", ".join(done) if done else "none")
+    msgs = [dict(m) for m in first.messages]
+    last = msgs[-1]
+    msgs[-1] = {**last, "content": [*last["content"][:-1], {"type": "text", "text": last["content"][-1]["text"] + tail}]}
+    images = [ep.frames[ep.turns[t].step]] * len(first.images)
+    return Prompt(msgs, images, tuple(ep.turns[t].step for _ in first.images))
+
+
+def turn_actions(ep: SynthEpisode, t: int) -> list[str]:
+    return [s.action for s in ep.episode.steps if s.turn == t + 1 and s.action_id is not None]
+
+
+def step_rows(ep: SynthEpisode, compress: bool) -> list[dict]:
+    rows = []
+    for t, turn in enumerate(ep.turns):
+        prompt = compressed(ep, t) if compress and t > 0 else turn.prompt
+        rows.append({"messages": chat.messages(prompt, turn.decision.text), "images": chat.pil(prompt.images),
+                     "turn": t, "expert_actions": turn_actions(ep, t)})
+    return rows
+
+
+def episode_row(ep: SynthEpisode) -> dict:
+    first = ep.turns[0]
+    msgs = chat.messages(first.prompt, first.decision.text)
+    images = list(first.prompt.images)
+    for t, turn in enumerate(ep.turns[1:], 1):
+        feedback = next((s.feedback for s in reversed(ep.episode.steps) if s.turn == t), "")
+        msgs.append({"role": "user", "content": [{"type": "image", "text": None},
+                                                 {"type": "text", "text": f"Env feedback: {feedback}"}]})
+        msgs.append({"role": "assistant", "content": [{"type": "text", "text": turn.decision.text}]})
+        images.append(ep.frames[turn.step])
+    actions = [s.action for s in ep.episode.steps if s.action_id is not None]
+    return {"messages": msgs, "images": chat.pil(images), "turn": -1, "expert_actions": actions}
+
+
+def build_rows(episodes, granularity: str, compress: bool) -> list[dict]:
+    if granularity not in ("step", "episode"):
+        raise ValueError(f"granularity must be step or episode, got {granularity!r}")
+    rows = []
+    for ep in episodes:
+        task = ep.episode.task
+        meta = {"episode_id": ep.id, "task_id": task["id"], "subset": task["subset"], "task_type": task["type"]}
+        made = step_rows(ep, compress) if granularity == "step" else [episode_row(ep)]
+        rows += [{**meta, **r} for r in made]
+    return rows
+
+
+@hydra.main(config_path="conf", config_name="sft_data", version_base=None)
+def main(cfg: DictConfig) -> None:
+    episodes = list(expert_episodes(cfg.n, cfg.seed, prompt=cfg.prompt, mistake_prob=cfg.mistake_prob,
+                                    resolution=cfg.resolution, narrator=narrate))
+    rows = build_rows(episodes, cfg.granularity, cfg.compress)
+    ds = Dataset.from_list(rows, features=chat.features(**COLUMNS))
+    images = sum(len(r["images"]) for r in rows)
+    stats = {"episodes": len(episodes), "rows": len(rows), "images": images, "prompt": cfg.prompt,
+             "granularity": cfg.granularity, "compressed": bool(cfg.compress)}
+    fp = save(ds, cfg.out, "sft_data", stats, OmegaConf.to_container(cfg))
+    print(f"{len(ds)} SFT rows from {len(episodes)} episodes in {cfg.out} (fingerprint {fp[:12]})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Trajectories, SFT and multi-level planning data: what the trainers read, exactly."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from datasets import Dataset, load_from_disk
+from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
+
+from agent.models.load import load_processor
+from synth import chat
+from synth.planning_data import levels
+from synth.sft_data import COLUMNS, build_rows
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(module, *args):
+    r = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def card(folder: Path) -> dict:
+    return json.loads((folder / "card.json").read_text())
+
+
+@pytest.mark.parametrize("prompt", ["compact", "eb"])
+def test_an_sft_batch_goes_through_trls_collator_with_image_tokens_matching(episodes, tiny_model, prompt):
+    from synth.episodes import expert_episodes
+    from synth.thoughts import narrate
+
+    eps = episodes if prompt == "compact" else list(expert_episodes(2, 5, prompt="eb", narrator=narrate))
+    rows = build_rows(eps[:2], "step", compress=False)[:4]
+    ds = Dataset.from_list(rows, features=chat.features(**COLUMNS))
+    processor = load_processor(tiny_model)
+    collator = DataCollatorForVisionLanguageModeling(processor, assistant_only_loss=True)
+    batch = collator([ds[i] for i in range(len(ds))])
+    image_tokens = int((batch["input_ids"] == processor.image_token_id).sum())
+    features = int((batch["image_grid_thw"].prod(dim=1) // 4).sum())
+    assert image_tokens == features == 64 * len(ds)
+    trained = processor.tokenizer.decode(batch["input_ids"][0][batch["labels"][0] != -100])
+    assert trained == rows[0]["messages"][-1]["content"][0]["text"] + "<|im_end|>"  # only the expert's reply
+
+
+def test_episode_rows_and_compression(episodes):
+    (row,) = build_rows(episodes[:1], "episode", compress=False)
+    n_images = sum(c["type"] == "image" for m in row["messages"] for c in m["content"])
+    assert n_images == len(row["images"]) == len(episodes[0].turns)
+    assert [m["role"] for m in row["messages"][1:5]] == ["user", "assistant", "user", "assistant"]
+    step_rows = build_rows(episodes[:1], "step", compress=True)
+    last = step_rows[-1]
+    text = last["messages"][-2]["content"][-1]["text"]
+    done = [s.action for s in episodes[0].episode.steps if s.action_id is not None][:-1]
+    assert text.endswith("Previous actions taken: " + ", ".join(done)) and len(last["images"]) == 1
+
+
+def test_planning_levels_target_the_last_d_expert_actions(episodes):
+    ep = episodes[0]
+    actions = [s.action for s in ep.episode.steps if s.action_id is not None]
+    rows = levels(ep, max_level=5, compress=True)
+    assert [r["level"] for r in rows] == list(range(1, min(len(actions), 5) + 1))
+    for r in rows:
+        d = r["level"]
+        assert r["expert_actions"] == actions[len(actions) - d:]
+        assert r["messages"][-1]["role"] == "user"  # a prompt, no answer
+        prefix = ", ".join(actions[:len(actions) - d])
+        assert r["messages"][-1]["content"][-1]["text"].endswith(prefix)
+
+
+def test_trajectories_show_detours_reflection_and_the_true_state(tmp_path):
+    out = tmp_path / "traj"
+    cli("synth.trajectories", f"out={out}", "n=12", "seed=3", "mistake_prob=0.4")
+    ds = load_from_disk(str(out))
+    assert set(ds["subset"]) == {"base", "common_sense", "complex_instruction", "spatial", "visual_appearance",
+                                 "long_horizon"}
+    assert len(set(ds["task_type"])) >= 4 and all(s == 1.0 for s in ds["success"])
+    r = next(r for r in ds if not all(r["valid"]))
+    k = r["valid"].index(False)
+    assert "failed" in r["replies"][k + 1] and r["feedback"][k].startswith("Last action is invalid.")
+    assert any("I am holding the" in t for t in r["replies"]) and len(r["images"]) == r["num_steps"] + 1
+    assert card(out)["stats"]["episodes"] == len(ds)
+
+
+def test_same_seed_same_datasets(tmp_path):
+    for name, module in (("sft", "synth.sft_data"), ("plan", "synth.planning_data")):
+        cli(module, f"out={tmp_path / name}_a", "n=3", "seed=1")
+        cli(module, f"out={tmp_path / name}_b", "n=3", "seed=1")
+        cli(module, f"out={tmp_path / name}_c", "n=3", "seed=2")
+        a, b, c = (card(tmp_path / f"{name}_{k}")["fingerprint"] for k in "abc")
+        assert a == b != c
+        assert load_from_disk(str(tmp_path / f"{name}_a"))[0] == load_from_disk(str(tmp_path / f"{name}_b"))[0]
+
+
+def test_thought_rewrite_keeps_facts_or_falls_back(monkeypatch):
+    from synth.rewrite import Rewriter
+    from tests.agent.policies.flaky_server import FlakyServer
+
+    with FlakyServer(["ok:Right now my hands hold nothing and I go for the Apple.", "ok:I go on.", "500"]) as server:
+        r = Rewriter(base_url=server.base_url, model="m", max_retries=0)
+        assert r.rephrase("My hands are empty. Next I will find a Apple.").endswith("go for the Apple.")
+        assert r.rephrase("Next I will find a Apple.") == "Next I will find a Apple."  # dropped the Apple: kept
+        assert r.rephrase("Next I will find a Mug.") == "Next I will find a Mug."  # server error: kept
+    assert (r.rewritten, r.kept) == (1, 2)
