@@ -11,6 +11,9 @@ from synth import chat
 from synth.planning_data import COLUMNS as PLAN_COLUMNS, levels
 from synth.sft_data import COLUMNS as SFT_COLUMNS, build_rows
 from synth.trajectories import row
+from synth.videoqa import episode_questions
+from tests.synth.test_grounding import config as grounding_config
+from synth.grounding import rows_from
 
 TEST_SCENES = {f"FloorPlan{fp}" for fp in load().floorplans("test")}
 
@@ -34,3 +37,8 @@ def test_no_synthesized_row_comes_from_the_evaluation_split(episodes):
     assert all(t["split"] == "train" and t["scene"] not in TEST_SCENES for t in tasks)
     assert not {t["id"] for t in tasks} & evaluation
     assert not (set(sft["task_id"]) | set(plan["task_id"])) & evaluation
+    videoqa = [q for ep in episodes for q in episode_questions(ep, 0)]
+    grounding = list(rows_from(episodes, grounding_config()))
+    for rows_of_set in (videoqa, grounding):
+        assert rows_of_set and not {r["task_id"] for r in rows_of_set} & evaluation
+        assert not {r["scene"] for r in rows_of_set} & TEST_SCENES
