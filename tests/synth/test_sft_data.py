@@ -85,7 +85,7 @@ def test_trajectories_show_detours_reflection_and_the_true_state(tmp_path):
 
 
 def test_same_seed_same_datasets(tmp_path):
-    for name, module in (("sft", "synth.sft_data"), ("plan", "synth.planning_data")):
+    for name, module in (("traj", "synth.trajectories"), ("sft", "synth.sft_data"), ("plan", "synth.planning_data")):
         cli(module, f"out={tmp_path / name}_a", "n=3", "seed=1")
         cli(module, f"out={tmp_path / name}_b", "n=3", "seed=1")
         cli(module, f"out={tmp_path / name}_c", "n=3", "seed=2")
