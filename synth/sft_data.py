@@ -19,7 +19,7 @@ from agent.policy import Prompt
 from synth import chat
 from synth.episodes import SynthEpisode, expert_episodes
 from synth.io import save
-from synth.thoughts import narrate
+from synth.thoughts import NARRATORS
 
 COLUMNS = {"episode_id": Value("string"), "task_id": Value("string"), "subset": Value("string"),
            "task_type": Value("string"), "turn": Value("int32"), "expert_actions": Sequence(Value("string"))}
@@ -79,7 +79,7 @@ def build_rows(episodes, granularity: str, compress: bool) -> list[dict]:
 @hydra.main(config_path="conf", config_name="sft_data", version_base=None)
 def main(cfg: DictConfig) -> None:
     episodes = list(expert_episodes(cfg.n, cfg.seed, prompt=cfg.prompt, mistake_prob=cfg.mistake_prob,
-                                    resolution=cfg.resolution, narrator=narrate))
+                                    resolution=cfg.resolution, narrator=NARRATORS[cfg.thoughts]))
     rows = build_rows(episodes, cfg.granularity, cfg.compress)
     ds = Dataset.from_list(rows, features=chat.features(**COLUMNS))
     images = sum(len(r["images"]) for r in rows)

@@ -52,3 +52,11 @@ def narrate(inp: PolicyInput, action: int) -> tuple[str, str]:
     else:
         parts.append(f"Next I will {name}.")
     return seen(inp), " ".join(parts)
+
+
+def narrate_brief(inp: PolicyInput, action: int) -> tuple[str, str]:
+    """Only the step: for small models, whose capacity should go to choosing the action."""
+    return "", f"Next I will {inp.action_names[action]}."
+
+
+NARRATORS = {"full": narrate, "brief": narrate_brief}

@@ -11,7 +11,7 @@ import torch
 from transformers import AutoModelForImageTextToText, AutoProcessor, AutoTokenizer, ProcessorMixin
 from transformers.utils import is_torchvision_available
 
-from agent.models.compat import IMAGE_ONLY
+from agent.models.compat import IMAGE_ONLY, REAL_NAMES
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -74,3 +74,27 @@ def load_model(path: str | Path, adapter: str | Path | None = None, dtype: str =
 
         model = PeftModel.from_pretrained(model, str(adapter))
     return model.to(dev).eval(), processor
+
+
+def save_model(model, processor, out: str | Path) -> Path:
+    """Save a model (or a LoRA adapter, for a peft model) with its processor so that ``load_model``
+    and any released-checkpoint loader read it: safetensors, and the released processor class
+    recorded (with torchvision, ``AutoProcessor`` builds the real one; without, we assemble ours)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out, safe_serialization=True)
+    processor.save_pretrained(out)
+    kind = getattr(getattr(model, "config", None), "model_type", None) or model_type_of(model)
+    for name in ("processor_config.json", "tokenizer_config.json", "preprocessor_config.json"):
+        path = out / name
+        if path.exists():
+            config = json.loads(path.read_text())
+            if "processor_class" in config:
+                config["processor_class"] = REAL_NAMES[kind]
+                path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    return out
+
+
+def model_type_of(model) -> str:
+    """The base model's type under a peft wrapper."""
+    return model.get_base_model().config.model_type

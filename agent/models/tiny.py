@@ -10,7 +10,6 @@ The same seed gives the same files, byte for byte. A few MB; seconds to build.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -23,7 +22,8 @@ from transformers import PreTrainedTokenizerFast
 from transformers.utils import logging as hf_logging
 
 from agent.loop import LoopConfig, run_episodes
-from agent.models.compat import IMAGE_ONLY, REAL_NAMES
+from agent.models.compat import IMAGE_ONLY
+from agent.models.load import save_model
 from agent.policies.expert import ExpertPolicy
 from agent.prompts import make_format
 from agent.prompts.examples import expert_examples
@@ -101,22 +101,35 @@ def build_tokenizer(lines: list[str], vocab_size: int) -> PreTrainedTokenizerFas
     return fast
 
 
-def build_model(tok, arch: str, seed: int):
+# tiny: for tests (0.4M parameters); small: for learning on a CPU in minutes (about 4M).
+# mrope_section must sum to head_dim / 2 (head_dim = hidden / heads).
+SIZES = {
+    "tiny": dict(hidden=64, intermediate=128, layers=2, heads=4, kv_heads=2, mrope=[2, 3, 3], vision=32),
+    "small": dict(hidden=256, intermediate=768, layers=4, heads=8, kv_heads=4, mrope=[4, 6, 6], vision=64),
+}
+
+
+def build_model(tok, arch: str, seed: int, size: str = "tiny"):
+    if size not in SIZES:
+        raise ValueError(f"size must be one of {sorted(SIZES)}, got {size!r}")
+    z = SIZES[size]
     ids = {t: tok.convert_tokens_to_ids(t) for t in SPECIALS}
-    text = dict(vocab_size=((len(tok) + 63) // 64) * 64, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=32768,
-                rope_parameters={"rope_type": "default", "rope_theta": 1e6, "mrope_section": [2, 3, 3]},
+    text = dict(vocab_size=((len(tok) + 63) // 64) * 64, hidden_size=z["hidden"], intermediate_size=z["intermediate"],
+                num_hidden_layers=z["layers"], num_attention_heads=z["heads"], num_key_value_heads=z["kv_heads"],
+                max_position_embeddings=32768,
+                rope_parameters={"rope_type": "default", "rope_theta": 1e6, "mrope_section": z["mrope"]},
                 bos_token_id=ids["<|endoftext|>"], eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"])
     special = dict(image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
                    vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"])
     if arch == "qwen2_vl":
         from transformers import Qwen2VLConfig as Config, Qwen2VLForConditionalGeneration as Model
-        vision = dict(depth=2, embed_dim=32, hidden_size=64, num_heads=2, mlp_ratio=2, patch_size=14,
+        vision = dict(depth=2, embed_dim=z["vision"], hidden_size=z["hidden"], num_heads=2, mlp_ratio=2, patch_size=14,
                       spatial_merge_size=2, temporal_patch_size=2)
     elif arch == "qwen2_5_vl":
         from transformers import Qwen2_5_VLConfig as Config, Qwen2_5_VLForConditionalGeneration as Model
-        vision = dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=2, out_hidden_size=64, patch_size=14,
-                      spatial_merge_size=2, temporal_patch_size=2, window_size=112, fullatt_block_indexes=[1])
+        vision = dict(depth=2, hidden_size=z["vision"], intermediate_size=2 * z["vision"], num_heads=2,
+                      out_hidden_size=z["hidden"], patch_size=14, spatial_merge_size=2, temporal_patch_size=2,
+                      window_size=112, fullatt_block_indexes=[1])
     else:
         raise ValueError(f"arch must be qwen2_vl or qwen2_5_vl, got {arch!r}")
     torch.manual_seed(seed)
@@ -134,36 +147,20 @@ def build_processor(tok, arch: str):
     return IMAGE_ONLY[arch](image_processor=image_processor, tokenizer=tok, chat_template=CHAT_TEMPLATE)
 
 
-def build(out: Path, arch: str = "qwen2_vl", seed: int = 0, vocab_size: int = 4096) -> Path:
+def build(out: Path, arch: str = "qwen2_vl", seed: int = 0, vocab_size: int = 4096, size: str = "tiny") -> Path:
     out = Path(out)
     hf_logging.disable_progress_bar()
     tok = build_tokenizer(simulator_corpus(seed=seed), vocab_size)
-    model = build_model(tok, arch, seed)
+    model = build_model(tok, arch, seed, size)
     processor = build_processor(tok, arch)
-    out.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out, safe_serialization=True)
-    processor.save_pretrained(out)
-    _name_the_real_processor(out, arch)
-    return out
-
-
-def _name_the_real_processor(out: Path, arch: str) -> None:
-    """Record the released processor class, as a real checkpoint does: with torchvision,
-    ``AutoProcessor`` then builds the real one; without it, our loader builds the image-only one."""
-    for name in ("processor_config.json", "tokenizer_config.json", "preprocessor_config.json"):
-        path = out / name
-        if path.exists():
-            config = json.loads(path.read_text())
-            if "processor_class" in config:
-                config["processor_class"] = REAL_NAMES[arch]
-                path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    return save_model(model, processor, out)
 
 
 @hydra.main(config_path="../conf", config_name="tiny", version_base=None)
 def main(cfg: DictConfig) -> None:
-    out = build(Path(cfg.out), cfg.arch, cfg.seed, cfg.vocab_size)
+    out = build(Path(cfg.out), cfg.arch, cfg.seed, cfg.vocab_size, cfg.size)
     size = sum(p.stat().st_size for p in out.iterdir())
-    print(f"tiny {cfg.arch} (seed {cfg.seed}) in {out}: {size / 1e6:.1f} MB, files {sorted(p.name for p in out.iterdir())}")
+    print(f"{cfg.size} {cfg.arch} (seed {cfg.seed}) in {out}: {size / 1e6:.1f} MB, files {sorted(p.name for p in out.iterdir())}")
 
 
 if __name__ == "__main__":

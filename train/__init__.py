@@ -1,0 +1,1 @@
+"""Training: reward functions (``train.rewards``), SFT and GRPO with TRL."""
