@@ -16,18 +16,17 @@ import json
 from pathlib import Path
 
 import hydra
-import torch
 from datasets import load_from_disk
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from transformers.utils import logging as hf_logging
 
 from agent.models.load import load_model, save_model
+from train.common import device_args, last_checkpoint, lora_config, record_run
 
 
 def sft_config(cfg: DictConfig, out: Path):
     from trl import SFTConfig
 
-    cuda = torch.cuda.is_available()
     t = cfg.train
     return SFTConfig(
         output_dir=str(out), assistant_only_loss=True, max_length=t.max_length, num_train_epochs=t.epochs,
@@ -35,22 +34,8 @@ def sft_config(cfg: DictConfig, out: Path):
         learning_rate=t.lr, lr_scheduler_type=t.scheduler, warmup_steps=t.warmup_steps, weight_decay=t.weight_decay,
         max_grad_norm=t.max_grad_norm, logging_steps=t.logging_steps, save_strategy="steps", save_steps=t.save_steps,
         save_total_limit=t.save_total_limit, seed=cfg.seed, data_seed=cfg.seed, report_to=[],
-        bf16=cuda and t.bf16, use_cpu=not cuda, dataloader_pin_memory=cuda,
-        gradient_checkpointing=t.gradient_checkpointing, remove_unused_columns=True, disable_tqdm=not cfg.progress)
-
-
-def lora_config(cfg: DictConfig):
-    if not cfg.lora.enabled:
-        return None
-    from peft import LoraConfig
-
-    return LoraConfig(r=cfg.lora.r, lora_alpha=cfg.lora.alpha, lora_dropout=cfg.lora.dropout,
-                      target_modules=list(cfg.lora.target_modules), task_type="CAUSAL_LM")
-
-
-def last_checkpoint(out: Path) -> str | None:
-    done = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
-    return str(done[-1]) if done else None
+        gradient_checkpointing=t.gradient_checkpointing, remove_unused_columns=True, disable_tqdm=not cfg.progress,
+        **device_args(t.bf16))
 
 
 @hydra.main(config_path="conf", config_name="sft", version_base=None)
@@ -64,11 +49,7 @@ def main(cfg: DictConfig) -> None:
     columns = [c for c in dataset.column_names if c not in ("messages", "images")]
     dataset = dataset.remove_columns(columns)
     model, processor = load_model(cfg.model, dtype="auto")
-    card = Path(cfg.data) / "card.json"
-    run = {"config": OmegaConf.to_container(cfg), "model": str(Path(cfg.model).resolve()),
-           "data": str(Path(cfg.data).resolve()),
-           "data_fingerprint": json.loads(card.read_text())["fingerprint"] if card.exists() else None}
-    (out / "run.json").write_text(json.dumps(run, indent=1) + "\n")
+    record_run(out, cfg)
 
     trainer = SFTTrainer(model=model, args=sft_config(cfg, out), train_dataset=dataset, processing_class=processor,
                          peft_config=lora_config(cfg))
