@@ -104,8 +104,8 @@ def build_tokenizer(lines: list[str], vocab_size: int) -> PreTrainedTokenizerFas
 # tiny: for tests (0.4M parameters); small: for learning on a CPU in minutes (about 4M).
 # mrope_section must sum to head_dim / 2 (head_dim = hidden / heads).
 SIZES = {
-    "tiny": dict(hidden=64, intermediate=128, layers=2, heads=4, kv_heads=2, mrope=[2, 3, 3], vision=32),
-    "small": dict(hidden=256, intermediate=768, layers=4, heads=8, kv_heads=4, mrope=[4, 6, 6], vision=64),
+    "tiny": dict(hidden=64, intermediate=128, layers=2, heads=4, kv_heads=2, mrope=[2, 3, 3], vision=32, pixels=224),
+    "small": dict(hidden=256, intermediate=768, layers=4, heads=8, kv_heads=4, mrope=[4, 6, 6], vision=64, pixels=112),
 }
 
 
@@ -139,11 +139,12 @@ def build_model(tok, arch: str, seed: int, size: str = "tiny"):
     return model
 
 
-def build_processor(tok, arch: str):
+def build_processor(tok, arch: str, pixels: int = 224):
     from transformers import Qwen2VLImageProcessorPil
 
-    # max 224x224 pixels: a 224^2 frame becomes 64 image tokens, a 500^2 EB frame is scaled down to fit
-    image_processor = Qwen2VLImageProcessorPil(min_pixels=56 * 56, max_pixels=224 * 224)
+    # at most pixels^2: at 224 a 224^2 frame becomes 64 image tokens (16 at 112), larger frames are
+    # scaled down to fit; the small model sees 112^2 so that its training steps stay short
+    image_processor = Qwen2VLImageProcessorPil(min_pixels=56 * 56, max_pixels=pixels * pixels)
     return IMAGE_ONLY[arch](image_processor=image_processor, tokenizer=tok, chat_template=CHAT_TEMPLATE)
 
 
@@ -152,7 +153,7 @@ def build(out: Path, arch: str = "qwen2_vl", seed: int = 0, vocab_size: int = 40
     hf_logging.disable_progress_bar()
     tok = build_tokenizer(simulator_corpus(seed=seed), vocab_size)
     model = build_model(tok, arch, seed, size)
-    processor = build_processor(tok, arch)
+    processor = build_processor(tok, arch, SIZES[size]["pixels"])
     return save_model(model, processor, out)
 
 
