@@ -23,7 +23,9 @@ def content_fingerprint(ds: Dataset) -> str:
 def save(ds: Dataset, out: str | Path, name: str, stats: dict, config: dict) -> str:
     """Save ``ds`` to ``out`` with ``card.json`` and ``README.md``; return the fingerprint."""
     out = Path(out)
-    ds.save_to_disk(str(out))
+    # an empty table would get no shard at all (datasets picks min(rows, ...)), which
+    # load_from_disk cannot read back; one empty shard it can
+    ds.save_to_disk(str(out), num_shards=1 if len(ds) == 0 else None)
     fingerprint = content_fingerprint(ds)
     card = {"dataset": name, "rows": len(ds), "columns": ds.column_names, "fingerprint": fingerprint,
             "stats": stats, "config": config}

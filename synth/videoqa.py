@@ -6,7 +6,8 @@ first-person video, answered exactly from the simulator's event log.
 
 One row per question: the sampled frames (``images``, with their env steps in ``frame_indices``),
 the question, the lettered options, the answer letter and text, the keyframes (indices into
-``images`` of the frames that show the events the answer rests on), an EgoVLM-style ``prompt`` and
+``images`` of the frames that show the events the answer rests on), each frame's interaction box
+(``interaction_boxes``, for Ego3S's counterfactual selection), an EgoVLM-style ``prompt`` and
 the same prompt as TRL ``messages``. The question writers are in ``synth.questions``.
 """
 
@@ -43,6 +44,9 @@ FEATURES = Features({
     "answer_text": TEXT,
     "keyframes": List(Value("int32")),
     "keyframe_steps": List(Value("int32")),
+    # per frame, the box [x0, y0, x1, y1] (ends exclusive) of what that step's skill acted on, or
+    # None: the region Ego3S's counterfactual selection (synth.select) masks
+    "interaction_boxes": List(List(Value("int32"))),
     "family": TEXT,
     "episode_id": TEXT,
     "task_id": TEXT,
@@ -86,6 +90,13 @@ def sample_frames(n_frames: int, key_steps, frames_min: int, frames_max: int) ->
     return sorted(keys + picks)
 
 
+def interaction_box(ep: SynthEpisode, k: int) -> list[int] | None:
+    """The box, in frame k, of the object step k acted on (None at reset, for a skill with no
+    target, or when the object does not show in that frame)."""
+    hit = ep.interactions[k] if k < len(ep.interactions) else None
+    return None if hit is None or hit.get("box_after") is None else [int(v) for v in hit["box_after"]]
+
+
 def prompt_text(question: str, options: list[str], n_images: int) -> str:
     lines = [f"These are {n_images} frames from my first-person video, in order.", question]
     lines += [f"{LETTERS[i]}. {o}" for i, o in enumerate(options)]
@@ -126,7 +137,8 @@ def episode_questions(ep: SynthEpisode, seed: int, families=FAMILIES, options: i
                 rows.append({
                     "frame_indices": frames, "question": q.question, "options": opts, "answer": letter,
                     "answer_text": q.answer, "keyframes": [frames.index(s) for s in sorted(set(q.key_steps))],
-                    "keyframe_steps": sorted(set(q.key_steps)), "family": f, "episode_id": ep.id,
+                    "keyframe_steps": sorted(set(q.key_steps)),
+                    "interaction_boxes": [interaction_box(ep, k) for k in frames], "family": f, "episode_id": ep.id,
                     "task_id": task["id"], "task_type": task["type"], "subset": task["subset"],
                     "scene": task["scene"], "query": json.dumps(q.query, sort_keys=True), "prompt": prompt,
                     "messages": messages(prompt, len(frames)),
