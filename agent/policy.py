@@ -28,7 +28,7 @@ class Prompt:
 
     messages: list[dict]
     images: list[np.ndarray] = field(default_factory=list)
-    image_steps: tuple[int, ...] = ()  # the env step each image was seen at (frames/step_XXX.png)
+    image_steps: tuple[int, ...] = ()  # the env step each image was seen at (frames/step_NNN.png)
 
 
 @dataclass(frozen=True)

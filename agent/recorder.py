@@ -4,8 +4,8 @@
                         atomically: a folder without it is an unfinished episode)
     messages.json       per turn, what the model saw (images by file) and what it said
     transcript.txt      the same for people
-    frames/step_XXX.png the frame after each env step (step_000: after reset)
-    annotations/        per frame: step_XXX.npz (instance mask) and step_XXX.json (visible objects,
+    frames/step_NNN.png the frame after each env step (step_000: after reset)
+    annotations/        per frame: step_NNN.npz (instance mask) and step_NNN.json (visible objects,
                         events, interaction region), when the env gives them
     episode.mp4         the frames as a video
 """

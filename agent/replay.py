@@ -3,7 +3,7 @@
     python -m agent.replay runs/rollout/episode_0000
 
 The recorded actions are played again in an env made from the recorded id and options, reset with
-the recorded seed. Every frame (against frames/step_XXX.png), feedback, reward, progress and event
+the recorded seed. Every frame (against frames/step_NNN.png), feedback, reward, progress and event
 list and the final metrics must match; the first difference is printed and the exit code is 1.
 """
 

@@ -3,7 +3,7 @@
     python -m agent.rollout policy=expert episodes=20 out=runs/rollout
     python -m agent.rollout policy=random prompt=compact subset=spatial parallel=4
 
-Each episode goes to <out>/episode_XXXX/ (see agent.recorder), the run's summary to
+Each episode goes to <out>/episode_NNNN/ (see agent.recorder), the run's summary to
 <out>/summary.json, the resolved config to <out>/.hydra/config.yaml. A rerun into the same folder
 skips finished episodes, so an interrupted run resumes where it stopped.
 """
@@ -94,7 +94,7 @@ def main(cfg: DictConfig) -> None:
                **summarize(episodes)}
     write_atomic(out / "summary.json", json.dumps(summary, indent=1) + "\n")
     print_table(summary, f"{policy_name} on {cfg.env.id} ({cfg.scene_split} scenes, {len(episodes)} episodes)")
-    print(f"episodes: {out}/episode_XXXX/ (transcript.txt, frames/, episode.mp4); summary: {out}/summary.json")
+    print(f"episodes: {out}/episode_NNNN/ (transcript.txt, frames/, episode.mp4); summary: {out}/summary.json")
 
 
 if __name__ == "__main__":

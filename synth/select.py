@@ -8,7 +8,7 @@ Each sample is rolled out ``G`` times (temperature 0.7) under three conditions: 
 ``text`` (question only: the image placeholders and images dropped) and ``masked`` (every frame's
 interaction box, ``interaction_boxes`` from ``synth.videoqa``, replaced by uniform noise). Per sample
 and condition m = the mean of the G format scores and the G accuracy scores (2G numbers), with
-``train.rewards.think_answer_format`` and ``mcq_accuracy``. Then
+the EgoVLM format (``<think>..</think><answer>..</answer>``) and accuracy (the option letter). Then
 
     coarse:  Δc = m_full − m_text,    pass iff |Δc − mean(Δc)| > λc = 0.1   (Ego3S's released code)
     fine:    Δf = m_full − m_masked,  pass iff |Δf − mean(Δf)| > λf = 0.5   ("the same construction")
@@ -40,7 +40,7 @@ from tqdm import tqdm
 from agent.policy import Prompt
 from envs.household.annotations import noise_region
 from synth import io as synth_io
-from train.rewards import mcq_accuracy, think_answer_format
+from agent.prompts.replies import block, has_layout, option_letter
 
 CONDITIONS = ("full", "text", "masked")
 POPULATIONS = ("coarse", "all")
@@ -104,8 +104,8 @@ class Scores:
 
 
 def score(texts: list[str], answer: str, keep_texts: bool = False) -> Scores:
-    fmt = [think_answer_format(t) for t in texts]
-    acc = [mcq_accuracy(t, answer) for t in texts]
+    fmt = [float(has_layout(t, ("think", "answer"))) for t in texts]
+    acc = [float(option_letter(block(t, "answer")) == answer) for t in texts]
     return Scores(float(np.mean(fmt + acc)), float(np.mean(fmt)), float(np.mean(acc)),
                   tuple(texts) if keep_texts else ())
 

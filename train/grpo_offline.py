@@ -6,7 +6,7 @@
 
 ``kind`` picks the default rewards (EgoReasoner's imitation reward for the multi-level planning
 set); ``rewards=[{name: ..., weight: ..., kwargs: {...}}]`` replaces them with any of
-``train.rewards.REWARDS``. The prompt is the dataset's user turn(s) with its images. Checkpoints
+``train.trl_rewards.REWARDS``. The prompt is the dataset's user turn(s) with its images. Checkpoints
 and resume as in ``train.sft``; ``out/summary.json`` holds the mean reward per logging step.
 """
 
@@ -22,7 +22,7 @@ from transformers.utils import logging as hf_logging
 
 from agent.models.load import load_model, save_model
 from train.common import device_args, last_checkpoint, lora_config, record_run
-from train.rewards import trl_reward
+from train.trl_rewards import trl_reward
 
 DEFAULT_REWARDS = {
     "planning": [{"name": "imitation_reward", "weight": 1.0}],

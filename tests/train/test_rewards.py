@@ -10,12 +10,14 @@ from PIL import Image
 from agent.prompts.compact import CompactFormat
 from agent.records import Episode, StepRecord
 from synth.grounding import EMPTY, target_text
-from train.reward_parsing import (bbox_lines, box_iou, box_mask, completion_text, has_layout, levenshtein_distance,
-                                  levenshtein_ratio, mask_iou, option_letter, parse_str_list, split_actions, valid_box)
-from train.rewards import (REWARDS, earl_answer_reward, earl_format, earl_grounding_reward, ego3s_format,
-                           ego3s_interaction_rewards, egovlm_reward, episode_return, episode_reward, grounded,
-                           imitation_reward, keyframe_recall, keyframe_reward, mcq_accuracy, prefix_score,
-                           think_action_format, think_answer_format, trl_reward)
+from agent.prompts.replies import (bbox_lines, completion_text, has_layout, option_letter, parse_str_list,
+                                   split_actions, valid_box)
+from train.metrics import box_iou, box_mask, levenshtein_distance, levenshtein_ratio, mask_iou
+from train.grounding_rewards import earl_answer_reward, earl_grounding_reward, ego3s_interaction_rewards, grounded
+from train.rewards import (earl_format, ego3s_format, egovlm_reward, episode_return, episode_reward, imitation_reward,
+                           keyframe_recall, keyframe_reward, mcq_accuracy, prefix_score, think_action_format,
+                           think_answer_format)
+from train.trl_rewards import REWARDS, trl_reward
 
 approx = pytest.approx
 
