@@ -8,7 +8,8 @@ One row per question: the sampled frames (``images``, with their env steps in ``
 the question, the lettered options, the answer letter and text, the keyframes (indices into
 ``images`` of the frames that show the events the answer rests on), each frame's interaction box
 (``interaction_boxes``, for Ego3S's counterfactual selection), an EgoVLM-style ``prompt`` and
-the same prompt as TRL ``messages``. The question writers are in ``synth.questions``.
+the same prompt as TRL ``messages``. The question writers are in ``synth.questions``, the answers
+they rest on in ``synth.log_answers``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from envs.household.catalog import load
 from envs.household.vocab import PICK_OBJECTS
 from synth import io as synth_io
 from synth.episodes import SUBSETS, SynthEpisode, expert_episodes
-from synth.questions import FAMILIES, LAMPS, LETTERS, Scene, event_log, finalize, write_questions
+from synth.log_answers import event_log
+from synth.questions import FAMILIES, LAMPS, LETTERS, Scene, finalize, write_questions
 
 TEXT = Value("string")
 FEATURES = Features({

@@ -13,7 +13,8 @@ from PIL import Image
 
 from envs.household.annotations import box_of
 from envs.household.language import noun
-from synth.grounding import EMPTY, INTERACTION_QUERY, rows_from, world_states
+from synth.grounding import EMPTY, rows_from, world_states
+from synth.grounding_queries import INTERACTION_QUERY
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,7 @@
 """Video-QA: every stored answer is recomputed from the episode's event log by code written here
-independently of ``synth.questions``; options are unique, the answer's letter is uniform, the
-keyframes show the events, and the CLI writes a dataset that loads and is reproducible."""
+independently of ``synth.questions`` and ``synth.log_answers``; options are unique, the answer's
+letter is uniform, the keyframes show the events, and the CLI writes a dataset that loads and is
+reproducible."""
 
 import json
 import math
