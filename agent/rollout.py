@@ -27,8 +27,8 @@ from agent.records import Episode
 from agent.summary import print_table, summarize
 
 
-def env_spec(cfg: DictConfig, privileged: bool) -> dict:
-    kwargs = {"subset": cfg.subset, "scene_split": cfg.scene_split, "resolution": cfg.resolution,
+def env_spec(cfg: DictConfig, privileged: bool, subset: str | None = None) -> dict:
+    kwargs = {"subset": subset or cfg.subset, "scene_split": cfg.scene_split, "resolution": cfg.resolution,
               "max_steps": cfg.max_steps, "max_invalid": cfg.max_invalid, "expert": privileged,
               "annotations": cfg.record.annotations or privileged, **OmegaConf.to_container(cfg.env.kwargs)}
     return {"id": cfg.env.id, "kwargs": kwargs}

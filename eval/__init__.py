@@ -1,0 +1,1 @@
+"""Evaluation: EmbodiedBench-style success rates, video-QA and grounding metrics, and the HTML report."""
