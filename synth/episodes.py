@@ -70,18 +70,20 @@ class _Collector:
 
 def expert_episodes(n: int, seed: int, subsets=SUBSETS, prompt: str = "compact", mistake_prob: float = 0.0,
                     resolution: int = 224, view: str = "ego", narrator=None, successful_only: bool = True,
-                    ) -> Iterator[SynthEpisode]:
-    """``n`` expert episodes (fewer when ``successful_only`` drops a failed one), in seed order."""
+                    scene_split: str = SPLIT) -> Iterator[SynthEpisode]:
+    """``n`` expert episodes (fewer when ``successful_only`` drops a failed one), in seed order.
+    Training data always come from the train scenes; ``scene_split="test"`` is for held-out
+    evaluation sets only (``eval.videoqa`` / ``eval.grounding``)."""
     fmt = make_format(prompt)
     policy = ExpertPolicy(fmt, seed=seed, mistake_prob=mistake_prob, narrator=narrator)
-    envs = {s: gym.make(ENV_ID, subset=s, scene_split=SPLIT, resolution=resolution, view=view, expert=True,
+    envs = {s: gym.make(ENV_ID, subset=s, scene_split=scene_split, resolution=resolution, view=view, expert=True,
                         annotations=view == "ego") for s in subsets}
     for i in range(n):
         subset = subsets[i % len(subsets)]
         collector = _Collector()
         (episode,) = run_episodes([envs[subset]], policy, fmt, [(i, seed + i)], LoopConfig(policy_name="expert",
                                   prompt_name=prompt), writer_for=lambda index, s: collector)
-        if episode.task.get("split") != SPLIT:
+        if episode.task.get("split") != scene_split:
             raise AssertionError(f"episode {i} came from the {episode.task.get('split')} split")
         if successful_only and episode.metrics["task_success"] != 1.0:
             continue

@@ -149,7 +149,8 @@ def build(cfg) -> tuple[Dataset, dict]:
     out = Path(cfg.out)
     shutil.rmtree(out / "masks", ignore_errors=True)  # masks of an earlier, bigger run would linger
     (out / "masks").mkdir(parents=True)
-    episodes = expert_episodes(cfg.n, cfg.seed, mistake_prob=cfg.mistake_prob, resolution=cfg.resolution)
+    episodes = expert_episodes(cfg.n, cfg.seed, mistake_prob=cfg.mistake_prob, resolution=cfg.resolution,
+                               scene_split=cfg.get("scene_split", "train"))
     # Frames go in as PNG bytes at once: raw arrays of a large n would not fit in memory.
     rows = [{**r, "image": {"bytes": _png(r["image"]), "path": None}} for r in rows_from(episodes, cfg, out)]
     ds = Dataset.from_list(rows, features=FEATURES)

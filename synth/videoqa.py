@@ -159,7 +159,7 @@ def generate(cfg: dict, stats: dict):
     """Rows with their images; each frame is encoded once per episode, however many questions use it."""
     skipped, n_eps = Counter(), 0
     eps = expert_episodes(cfg["n"], cfg["seed"], subsets=tuple(cfg["subsets"]), mistake_prob=cfg["mistake_prob"],
-                          resolution=cfg["resolution"])
+                          resolution=cfg["resolution"], scene_split=cfg.get("scene_split", "train"))
     for ep in tqdm(eps, total=cfg["n"], unit="episode", disable=not cfg["progress"]):
         n_eps += 1
         rows = episode_questions(ep, cfg["seed"], tuple(cfg["families"]), cfg["options"],
