@@ -93,6 +93,8 @@ def main(cfg: DictConfig) -> None:
     curve = [{"step": h["step"], "reward": h["reward"]} for h in trainer.state.log_history if "reward" in h]
     summary = {"global_step": trainer.state.global_step, "reward_curve": curve}
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    # the trainer's whole log, for the report's training curves (python -m eval.report)
+    (out / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
     shown = ", ".join(f"{c['reward']:.3f}" for c in curve)
     print(f"trained {trainer.state.global_step} steps; mean reward per logging step: {shown}; model in {out / 'final'}")
 

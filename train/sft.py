@@ -62,6 +62,8 @@ def main(cfg: DictConfig) -> None:
     summary = {"global_step": trainer.state.global_step, "train_loss": result.training_loss,
                "first_loss": history[0]["loss"] if history else None, "last_loss": history[-1]["loss"] if history else None}
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    # the trainer's whole log, for the report's training curves (python -m eval.report)
+    (out / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
     print(f"trained {summary['global_step']} steps, loss {summary['first_loss']} -> {summary['last_loss']}; "
           f"model in {out / 'final'}")
 
