@@ -18,8 +18,9 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
-from agent.loop import LoopConfig, run_episodes
-from agent.policies import is_privileged, make_policy
+from agent.backends import Runner, ray_options
+from agent.loop import LoopConfig
+from agent.policies import is_privileged
 from agent.prompts import make_format
 from agent.prompts.examples import expert_examples
 from agent.recorder import EpisodeWriter, write_atomic
@@ -44,6 +45,13 @@ def build_format(cfg: DictConfig, spec: dict):
     return make_format("eb", examples=examples, threshold=cfg.name_threshold)
 
 
+def make_runner(cfg: DictConfig, policy_name: str, policy_options: dict, prompt_format) -> Runner:
+    """The backend that plays the episodes (``backend=local|ray``, ``parallel``, ``ray.*``)."""
+    loop = LoopConfig(cfg.max_steps, cfg.max_invalid, {}, policy_name, cfg.prompt)
+    return Runner(cfg.backend, policy_name, policy_options, prompt_format, loop, cfg.parallel,
+                  ray_options(OmegaConf.to_container(cfg.ray, resolve=True)))
+
+
 def finished_episodes(out: Path, spec: dict, policy: str, jobs: list[tuple[int, int]]) -> dict[int, Episode]:
     """The episodes an earlier run of this command already finished in ``out``."""
     done = {}
@@ -65,13 +73,10 @@ def main(cfg: DictConfig) -> None:
     policy_name = policy_options.pop("name")
     spec = env_spec(cfg, is_privileged(policy_name))
     prompt_format = build_format(cfg, spec)
-    policy = make_policy(policy_name, prompt_format, **policy_options)
 
     jobs = [(i, cfg.seed + i) for i in range(cfg.episodes)]
     done = finished_episodes(out, spec, policy_name, jobs)
     todo = [j for j in jobs if j[0] not in done]
-    envs = [gym.make(spec["id"], **spec["kwargs"]) for _ in range(min(cfg.parallel, len(todo)))]
-    loop_cfg = LoopConfig(cfg.max_steps, cfg.max_invalid, spec, policy_name, cfg.prompt)
     rec = cfg.record
 
     def writer_for(index: int, seed: int) -> EpisodeWriter:
@@ -86,7 +91,9 @@ def main(cfg: DictConfig) -> None:
         bar.update(1)
         bar.set_postfix(success=f"{sum(e.metrics['task_success'] for e in done.values()) / len(done):.2f}")
 
-    run_episodes(envs, policy, prompt_format, todo, loop_cfg, writer_for, on_episode)
+    runner = make_runner(cfg, policy_name, policy_options, prompt_format)
+    runner.run(spec, todo, writer_for, on_episode)
+    runner.close()
     bar.close()
 
     episodes = [done[i] for i, _ in jobs]

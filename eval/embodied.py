@@ -22,16 +22,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import gymnasium as gym
 import hydra
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
-from agent.loop import LoopConfig, run_episodes
-from agent.policies import is_privileged, make_policy
+from agent.policies import is_privileged
 from agent.recorder import EpisodeWriter, write_atomic
 from agent.records import Episode
-from agent.rollout import build_format, env_spec, finished_episodes
+from agent.rollout import build_format, env_spec, finished_episodes, make_runner
 from agent.summary import print_table, summarize as table_summary
 from envs.task import SUBSETS
 from eval import eb_format
@@ -46,29 +44,22 @@ def subsets_of(cfg: DictConfig) -> list[str]:
     return subsets
 
 
-def run_subset(cfg: DictConfig, subset: str, policy, policy_name: str, prompt_format, spec: dict,
-               bar: tqdm) -> list[Episode]:
+def run_subset(cfg: DictConfig, subset: str, runner, policy_name: str, spec: dict, bar: tqdm) -> list[Episode]:
     """Play (or pick up) one subset's episodes; return them in index order."""
     folder = Path(cfg.out) / subset
     jobs = [(i, cfg.seed + i) for i in range(cfg.episodes_per_subset)]
     done = finished_episodes(folder, spec, policy_name, jobs)
     bar.update(len(done))
-    todo = [j for j in jobs if j[0] not in done]
     rec = cfg.record
-    if todo:
-        envs = [gym.make(spec["id"], **spec["kwargs"]) for _ in range(min(cfg.parallel, len(todo)))]
-        loop_cfg = LoopConfig(cfg.max_steps, cfg.max_invalid, spec, policy_name, cfg.prompt)
 
-        def writer_for(index: int, seed: int) -> EpisodeWriter:
-            return EpisodeWriter(folder / f"episode_{index:04d}", rec.frames, rec.annotations, rec.video, rec.fps)
+    def writer_for(index: int, seed: int) -> EpisodeWriter:
+        return EpisodeWriter(folder / f"episode_{index:04d}", rec.frames, rec.annotations, rec.video, rec.fps)
 
-        def on_episode(ep: Episode) -> None:
-            done[ep.index] = ep
-            bar.update(1)
+    def on_episode(ep: Episode) -> None:
+        done[ep.index] = ep
+        bar.update(1)
 
-        run_episodes(envs, policy, prompt_format, todo, loop_cfg, writer_for, on_episode)
-        for env in envs:
-            env.close()
+    runner.run(spec, [j for j in jobs if j[0] not in done], writer_for, on_episode)
     episodes = [done[i] for i, _ in jobs]
     eb_format.write_subset_results(folder, episodes)
     return episodes
@@ -84,11 +75,12 @@ def main(cfg: DictConfig) -> None:
     # one prompt format and one policy for every subset (the in-context examples come from the
     # training scenes and do not depend on the subset)
     prompt_format = build_format(cfg, specs[subsets[0]])
-    policy = make_policy(policy_name, prompt_format, **policy_options)
+    runner = make_runner(cfg, policy_name, policy_options, prompt_format)
 
     bar = tqdm(total=len(subsets) * cfg.episodes_per_subset, unit="episode", disable=not cfg.progress)
-    by_subset = {s: run_subset(cfg, s, policy, policy_name, prompt_format, specs[s], bar) for s in subsets}
+    by_subset = {s: run_subset(cfg, s, runner, policy_name, specs[s], bar) for s in subsets}
     bar.close()
+    runner.close()
 
     config = {"policy": policy_name, "policy_options": policy_options, "prompt": cfg.prompt, "env": cfg.env.id,
               "env_kwargs": {k: v for k, v in specs[subsets[0]]["kwargs"].items() if k != "subset"},

@@ -11,7 +11,7 @@ PYTHON=${PYTHON:-python3}
 # First, and pinned: a bare `torch` requirement would pull a multi-GB CUDA build on machines without one.
 .venv/bin/python -m pip install --quiet torch==2.13.0
 if [ "${1:-}" = "--test" ]; then
-  .venv/bin/python -m pip install --quiet -e ".[test]"
+  .venv/bin/python -m pip install --quiet -e ".[test,ray]"
   # Their declared dependencies pull spaCy and C++ builds; the catalog builder reads only their data.
   .venv/bin/python -m pip install --quiet --no-deps alfworld==0.4.2 procthor==0.0.1.dev2
 else

@@ -1,0 +1,146 @@
+"""Where episodes run: in this process (``local``) or in Ray actors (``ray``), behind one call.
+
+``local`` plays ``parallel`` episodes in lockstep here, with one batched policy call per turn (the
+default, and what a single GPU wants). ``ray`` spreads episodes over actors, on this machine or a
+cluster (``ray.address``): each actor holds an environment and its own copy of the policy (give
+actors GPUs with ``ray.gpus_per_worker``) and plays one episode per call; what it would have
+recorded comes back with the episode and the driver writes it, so recording and resuming work
+exactly as with ``local``. An actor that dies is replaced and its episode played again from its
+seed; one that takes longer than ``ray.episode_timeout_s`` on an episode is killed and replaced
+the same way. An episode is handed to ``on_episode`` once, when it has finished whole.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import gymnasium as gym
+
+from agent.loop import LoopConfig, run_episodes
+from agent.policies import make_policy
+from agent.records import Episode
+
+log = logging.getLogger(__name__)
+BACKENDS = ("local", "ray")
+
+
+@dataclass
+class RayOptions:
+    address: str | None = None  # None: start a local Ray instance; "auto" or "ray://host:10001": join a cluster
+    workers: int = 2  # env actors (each one environment, one policy copy)
+    cpus_per_worker: float = 1.0
+    gpus_per_worker: float = 0.0
+    episode_timeout_s: float = 600.0  # an actor busier than this on one episode is taken to hang
+    max_attempts: int = 3  # tries per episode before the run gives up on it
+    runtime_env: dict = field(default_factory=dict)  # passed to ray.init (env_vars, working_dir, ...)
+
+
+class CapturingWriter:
+    """Takes the calls an ``EpisodeWriter`` would get, so that another process can replay them."""
+
+    def __init__(self):
+        self.calls: list[tuple] = []
+
+    def observe(self, step: int, obs: dict, info: dict, rec=None) -> None:
+        kept = {k: info[k] for k in ("frame", "events", "interaction") if k in info}
+        self.calls.append(("observe", step, {"rgb": obs["rgb"]}, kept, rec))
+
+    def turn(self, turn: int, prompt, decision) -> None:
+        self.calls.append(("turn", turn, prompt, decision))
+
+    def finish(self, episode: Episode) -> None:  # the driver finishes the real writer
+        pass
+
+
+def replay_calls(writer, calls: list[tuple], episode: Episode) -> None:
+    """Play captured calls into a real writer. ``calls`` and ``episode`` must come from one pickle,
+    so that the step records the writer fills in are the episode's own."""
+    for name, *args in calls:
+        getattr(writer, name)(*args)
+    writer.finish(episode)
+
+
+class EpisodeWorker:
+    """One Ray actor: environments made on demand (one per env spec) and a policy."""
+
+    def __init__(self, policy_name: str, policy_options: dict, prompt_format, loop: LoopConfig, record: bool):
+        self.policy = make_policy(policy_name, prompt_format, **policy_options)
+        self.format, self.loop, self.record = prompt_format, loop, record
+        self.envs: dict[str, object] = {}
+
+    def run(self, spec: dict, index: int, seed: int) -> tuple[Episode, list[tuple] | None]:
+        key = json.dumps(spec, sort_keys=True)
+        if key not in self.envs:
+            self.envs[key] = gym.make(spec["id"], **spec["kwargs"])
+        writer = CapturingWriter() if self.record else None
+        loop = LoopConfig(self.loop.max_steps, self.loop.max_invalid, spec, self.loop.policy_name, self.loop.prompt_name)
+        (episode,) = run_episodes([self.envs[key]], self.policy, self.format, [(index, seed)], loop,
+                                  (lambda i, s: writer) if writer else None)
+        return episode, (writer.calls if writer else None)
+
+    def pid(self) -> int:
+        return os.getpid()
+
+
+class Runner:
+    """Plays jobs ((index, seed) pairs) for one policy on any env spec, on the chosen backend."""
+
+    def __init__(self, backend: str, policy_name: str, policy_options: dict, prompt_format, loop: LoopConfig,
+                 parallel: int = 1, ray_options: RayOptions | None = None):
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+        self.backend, self.policy_name, self.policy_options = backend, policy_name, policy_options
+        self.format, self.loop, self.parallel = prompt_format, loop, max(int(parallel), 1)
+        self.ray = ray_options or RayOptions()
+        self._policy = None
+        self._pool = None
+
+    def run(self, spec: dict, jobs: list[tuple[int, int]], writer_for: Callable | None,
+            on_episode: Callable[[Episode], None]) -> None:
+        if not jobs:
+            return
+        if self.backend == "local":
+            self._run_local(spec, jobs, writer_for, on_episode)
+        else:
+            self._run_ray(spec, jobs, writer_for, on_episode)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+    def _run_local(self, spec, jobs, writer_for, on_episode) -> None:
+        if self._policy is None:
+            self._policy = make_policy(self.policy_name, self.format, **self.policy_options)
+        envs = [gym.make(spec["id"], **spec["kwargs"]) for _ in range(min(self.parallel, len(jobs)))]
+        loop = LoopConfig(self.loop.max_steps, self.loop.max_invalid, spec, self.loop.policy_name, self.loop.prompt_name)
+        run_episodes(envs, self._policy, self.format, jobs, loop, writer_for, on_episode)
+        for env in envs:
+            env.close()
+
+    def _run_ray(self, spec, jobs, writer_for, on_episode) -> None:
+        from agent.ray_pool import RayPool  # ray is an optional extra
+
+        if self._pool is None:
+            self._pool = RayPool(self.ray, EpisodeWorker,
+                                 (self.policy_name, self.policy_options, self.format, self.loop, writer_for is not None))
+
+        def finished(episode: Episode, calls) -> None:
+            if writer_for is not None:
+                replay_calls(writer_for(episode.index, episode.seed), calls, episode)
+            on_episode(episode)
+
+        self._pool.run(spec, deque(jobs), finished)
+
+
+def ray_options(cfg) -> RayOptions:
+    """``RayOptions`` from a config block; an unknown key is an error that names it."""
+    values = dict(cfg or {})
+    unknown = sorted(set(values) - set(RayOptions.__dataclass_fields__))
+    if unknown:
+        raise ValueError(f"unknown ray option(s): {', '.join(unknown)}; known: {sorted(RayOptions.__dataclass_fields__)}")
+    return RayOptions(**values)
