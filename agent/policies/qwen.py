@@ -16,11 +16,22 @@ class QwenPolicy(TextPolicy):
 
     def __init__(self, prompt_format, path: str, adapter: str | None = None, dtype: str = "auto",
                  device: str = "auto", max_new_tokens: int = 256, temperature: float = 0.0, top_p: float = 1.0,
-                 top_k: int = 0, seed: int = 0, batch_size: int = 8):
+                 top_k: int = 0, seed: int = 0, batch_size: int = 8, engine: str = "transformers",
+                 vllm: dict | None = None):
         super().__init__(prompt_format)
         hf_logging.disable_progress_bar()  # one bar per weight load would clutter every rollout
-        self.model, self.processor = load_model(path, adapter, dtype, device)
-        self.generator = Generator(self.model, self.processor, Sampling(max_new_tokens, temperature, top_p, top_k))
+        sampling = Sampling(max_new_tokens, temperature, top_p, top_k)
+        if engine == "vllm":
+            from agent.models.vllm_generate import VLLMGenerator
+
+            self.model = None  # vLLM holds the weights
+            self.generator = VLLMGenerator(path, sampling, adapter, dtype, seed=seed, **(vllm or {}))
+            self.processor = self.generator.processor
+        elif engine == "transformers":
+            self.model, self.processor = load_model(path, adapter, dtype, device)
+            self.generator = Generator(self.model, self.processor, sampling)
+        else:
+            raise ValueError(f"engine must be transformers or vllm, got {engine!r}")
         self.seed, self.batch_size = seed, batch_size
 
     def act(self, inputs: list[PolicyInput]) -> list[Decision]:

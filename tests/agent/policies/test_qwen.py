@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from agent.loop import LoopConfig, run_episodes
 from agent.policies import make_policy
 from agent.prompts import make_format
@@ -50,3 +52,21 @@ def test_decisions_carry_token_ids_and_logprobs_for_training(tiny_model):
         assert t.image_tokens == 64 and len(t.completion_ids) == len(t.logprobs) <= 8
         assert d.text == policy.processor.tokenizer.decode(t.completion_ids, skip_special_tokens=True)
         assert d.plan.error  # random weights do not write EB's JSON
+
+
+def test_vllm_engine_fails_clearly_where_it_cannot_run(tiny_model):
+    """engine=vllm needs vLLM and a CUDA GPU; without either the error names what is missing and the way out."""
+    import importlib.util
+
+    import torch
+
+    from agent.policies.qwen import QwenPolicy
+    from agent.prompts import make_format
+
+    if importlib.util.find_spec("vllm") is not None and torch.cuda.is_available():
+        pytest.skip("vLLM and a GPU are here: the engine is exercised by bench/generation_speed.py on the device")
+    with pytest.raises(RuntimeError, match="engine=transformers") as e:
+        QwenPolicy(make_format("compact"), path=str(tiny_model), engine="vllm")
+    assert "vllm" in str(e.value).lower()
+    with pytest.raises(ValueError, match="engine must be"):
+        QwenPolicy(make_format("compact"), path=str(tiny_model), engine="onnx")
