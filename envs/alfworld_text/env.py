@@ -5,6 +5,9 @@ Observation: ``rgb`` (a black frame: the game is text only), ``instruction`` (th
 Action: an id into this step's admissible commands (``info["action_names"]``, sorted as TextWorld
 sorts them, so the list changes from step to step) or a command's text. A command that is not
 admissible is an invalid step: it costs a step and an invalid action, and the game is not touched.
+With ``action_list="episode"`` the list instead grows through the episode (every command admissible
+so far keeps its id; ``info["admissible_commands"]`` says which hold now): ids then stay valid across
+the actions of one multi-action plan, which the per-step list cannot promise.
 ``expert=True`` adds ``info["expert_action"]``: Fast Downward's plan from the current state (TextWorld's
 ``policy_commands``), so the expert recovers from any detour.
 """
@@ -24,6 +27,7 @@ from envs.task import SUBSETS
 MAX_ACTIONS = 128  # the fixture games admit at most a few dozen commands; checked on every step
 MAX_TEXT = 4096
 TEXT_CHARSET = string.printable
+ACTION_LISTS = ("admissible", "episode")
 INVALID = "Last action is invalid. "
 # the command's first word -> the event the household env's log would call it
 EVENTS = {"take": "picked", "move": "put", "open": "opened", "close": "closed", "heat": "heated",
@@ -35,16 +39,20 @@ class AlfworldTextEnv(gym.Env):
 
     def __init__(self, subset: str = "base", scene_split: str = "train", resolution: int = 224,
                  view: str = "blank", expert: bool = False, max_steps: int = 30, max_invalid: int = 10,
-                 task_types: list[str] | None = None, annotations: bool = False, render_mode: str | None = None):
+                 task_types: list[str] | None = None, annotations: bool = False, action_list: str = "admissible",
+                 render_mode: str | None = None):
         if subset not in SUBSETS:
             raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
         if view != "blank":
             raise ValueError(f"the ALFWorld text games have no picture: view must be 'blank', got {view!r}")
+        if action_list not in ACTION_LISTS:
+            raise ValueError(f"action_list must be one of {ACTION_LISTS}, got {action_list!r}")
         if render_mode not in (None, "rgb_array"):
             raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
         self.games = games.games(scene_split, task_types)  # validates the split before any import
         self.subset, self.scene_split, self.resolution = subset, scene_split, int(resolution)
         self.expert, self.max_steps, self.max_invalid = expert, max_steps, max_invalid
+        self.action_list = action_list
         self.annotations = annotations  # accepted for the contract; a text game has no masks to give
         self.render_mode = render_mode
         self.observation_space = spaces.Dict({
@@ -73,6 +81,7 @@ class AlfworldTextEnv(gym.Env):
         self.instruction = games.instruction(self.spec_game, template)
         self.feedback = state.feedback.strip()
         self.steps, self.invalid, self.done = 0, 0, False
+        self.action_names = []
         self._task = {"id": f"alfworld_text/{self.spec_game.id}/t{template}", "type": self.spec_game.task_type,
                       "subset": self.subset, "instruction": self.instruction, "seed": episode_seed,
                       "game": self.spec_game.id, "split": self.spec_game.split,
@@ -89,7 +98,7 @@ class AlfworldTextEnv(gym.Env):
             raise RuntimeError("the episode is over; call reset() to start a new one")
         command, action_id = self._command(action)
         events: list[dict] = []
-        if action_id is None:
+        if command is None or command not in self._admissible:
             ok = False
             self.feedback = INVALID + (f"Action id {action} is out of range 0..{len(self.action_names) - 1} "
                                        "for this step." if command is None else
@@ -117,11 +126,17 @@ class AlfworldTextEnv(gym.Env):
 
     # ---- helpers -------------------------------------------------------------------------------
     def _sync_actions(self) -> None:
-        self.action_names = self.game.admissible
+        self.admissible = self.game.admissible
+        if self.action_list == "admissible":
+            self.action_names = list(self.admissible)
+        else:  # append-only: an id keeps its command for the whole episode
+            known = set(self.action_names)
+            self.action_names = self.action_names + [c for c in self.admissible if c not in known]
         if len(self.action_names) > MAX_ACTIONS:
             raise RuntimeError(f"game {self.spec_game.id} admits {len(self.action_names)} commands, more than "
                                f"the action space's {MAX_ACTIONS}; raise MAX_ACTIONS")
         self._index = {a: i for i, a in enumerate(self.action_names)}
+        self._admissible = set(self.admissible)
 
     def _command(self, action) -> tuple[str | None, int | None]:
         if isinstance(action, str):
@@ -158,7 +173,7 @@ class AlfworldTextEnv(gym.Env):
             "instruction": self.instruction,
             "task": dict(self._task),
             "events": events,
-            "admissible_commands": list(self.action_names),
+            "admissible_commands": list(self.admissible),
         }
         if self.expert:
             plan = None if self.game.won else self.game.plan

@@ -156,3 +156,20 @@ def test_missing_textworld_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "textworld", None)  # import textworld now raises ImportError
     with pytest.raises(ImportError, match=r"cannot import textworld.*\.\[alfworld\]"):
         AlfworldTextEnv(scene_split="all").reset(seed=0)
+
+
+def test_episode_action_list_keeps_ids_for_a_whole_plan():
+    env = AlfworldTextEnv(scene_split="all", action_list="episode", expert=True)
+    obs, info = env.reset(seed=0)
+    first = list(info["action_names"])
+    plan = [info["action_names"].index(c) for c in ("go to drawer 1",)]
+    obs, *_, info = env.step(plan[0])
+    assert info["action_names"][:len(first)] == first  # old ids keep their commands
+    assert "open drawer 1" in info["action_names"] and "go to drawer 1" in info["action_names"]
+    assert "go to drawer 1" not in info["admissible_commands"]  # listed, but not admissible here
+    obs, *_, info = env.step(info["action_names"].index("go to drawer 1"))
+    assert info["last_action_success"] == 0.0 and "not one of the admissible" in obs["feedback"]
+    while info["task_success"] != 1.0:
+        obs, _, terminated, truncated, info = env.step(info["expert_action"])
+        assert not truncated
+    assert info["num_invalid_actions"] == 1

@@ -166,3 +166,14 @@ def test_real_simulator_when_installed():
     env = gym.make("EgoHabitat-v0", resolution=64)
     obs, info = env.reset(seed=0)
     assert obs["rgb"].shape == (64, 64, 3) and len(info["action_names"]) == 70
+
+
+def test_contract_and_check_env():
+    from gymnasium.utils.env_checker import check_env
+
+    env, _ = make_env(resolution=16)
+    obs, info = env.reset(seed=0)
+    assert {"action_names", "task_success", "task_progress", "goal_conditions_met", "last_action_success",
+            "num_invalid_actions", "env_step", "env_feedback", "instruction", "task", "events"} <= set(info)
+    assert {"id", "type", "subset", "instruction"} <= set(info["task"]) and env.action_space.n == 70
+    check_env(env, skip_render_check=True)
