@@ -88,7 +88,7 @@ class AlfworldTextEnv(gym.Env):
                       "object_target": self.spec_game.object_target, "parent_target": self.spec_game.parent_target,
                       "toggle_target": self.spec_game.toggle_target}
         self._sync_actions()
-        self.progress = self._progress()
+        self.conditions = self._conditions()
         return self._obs(), self._info(last_success=True, events=[])
 
     def step(self, action):
@@ -110,8 +110,8 @@ class AlfworldTextEnv(gym.Env):
             self._sync_actions()
         self.steps += 1
         self.invalid += not ok
-        progress = self._progress()
-        reward, self.progress = progress - self.progress, progress
+        before, self.conditions = self.progress, self._conditions()
+        reward = self.progress - before
         success = self.game.won
         terminated = success
         truncated = not success and (self.steps >= self.max_steps or self.invalid >= self.max_invalid)
@@ -147,10 +147,13 @@ class AlfworldTextEnv(gym.Env):
             return self.action_names[idx], idx
         return None, None
 
-    def _progress(self) -> float:
-        if self.game.won:  # as EB-Habitat: a won game is complete whatever the counts say
-            return 1.0
+    def _conditions(self) -> tuple[int, int]:
         s, ts = progress.conditions_met(self.spec_game, self.game.facts)
+        return (ts, ts) if self.game.won else (s, ts)  # a won game is complete whatever the counts say
+
+    @property
+    def progress(self) -> float:
+        s, ts = self.conditions
         return s / ts
 
     def _obs(self) -> dict:
@@ -158,14 +161,11 @@ class AlfworldTextEnv(gym.Env):
                 "instruction": self.instruction, "feedback": self.feedback}
 
     def _info(self, last_success: bool, events: list) -> dict:
-        s, ts = progress.conditions_met(self.spec_game, self.game.facts)
-        if self.game.won:
-            s = ts
         info = {
             "action_names": list(self.action_names),
             "task_success": float(self.game.won),
             "task_progress": self.progress,
-            "goal_conditions_met": (s, ts),
+            "goal_conditions_met": self.conditions,
             "last_action_success": float(last_success),
             "num_invalid_actions": self.invalid,
             "env_step": self.steps,

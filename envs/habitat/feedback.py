@@ -7,6 +7,17 @@ from envs.habitat.skills import Skill
 
 INVALID = "Last action is invalid."
 SUCCESS = "Last action executed successfully"
+NOT_NEAR = "Navigate to other place to find the object."
+HINTS = {  # (skill kind, holding something?) -> what EB adds after INVALID
+    ("pick", True): " Robot cannot pick any object when holding something. Please place the object before picking "
+                    "something.",
+    ("pick", False): f" Robot cannot pick any object that is not near the robot. {NOT_NEAR}",
+    ("place", True): f" Robot cannot place any object that is not near the robot. {NOT_NEAR}",
+    ("place", False): " Robot cannot place any object when not holding something. Please pick the object before "
+                      "place it.",
+    ("open", True): " Check whether the receptacle is already open or the robot is not near the receptacle.",
+    ("close", True): " Check whether the receptacle is already closed or the robot is not near the receptacle.",
+}
 
 
 def feedback(skill: Skill, invalid: bool, holding: str | None) -> tuple[str, str | None]:
@@ -14,17 +25,8 @@ def feedback(skill: Skill, invalid: bool, holding: str | None) -> tuple[str, str
     holds the category, a valid place holds nothing; an invalid skill changes nothing."""
     kind = skill.kind
     if invalid:
-        hint = {
-            "pick": (" Robot cannot pick any object when holding something. Please place the object before "
-                     "picking something.") if holding else
-                    " Robot cannot pick any object that is not near the robot. Navigate to other place to find the object.",
-            "place": " Robot cannot place any object that is not near the robot. Navigate to other place to find the object."
-                     if holding else
-                     " Robot cannot place any object when not holding something. Please pick the object before place it.",
-            "open": " Check whether the receptacle is already open or the robot is not near the receptacle.",
-            "close": " Check whether the receptacle is already closed or the robot is not near the receptacle.",
-        }.get(kind, "")
-        return INVALID + hint, holding
+        held = bool(holding) if kind in ("pick", "place") else True  # open/close hints ignore the hand
+        return INVALID + HINTS.get((kind, held), ""), holding
     if kind == "pick":
         return f"{SUCCESS} and you are holding {skill.target}.", skill.target
     if kind == "place":

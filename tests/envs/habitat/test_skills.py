@@ -20,7 +20,8 @@ def test_ids_match_the_ones_eb_examples_use():
                            "navigate to the sink in the kitchen", "navigate to the right counter in the kitchen",
                            "navigate to the left counter in the kitchen", "navigate to the sofa",
                            "navigate to the refrigerator"]
-    assert (names[21], names[33], names[47]) == ("pick up the scissors", "pick up the apple", "pick up the toy airplane")
+    assert (names[21], names[33], names[47]) == ("pick up the scissors", "pick up the apple",
+                                                 "pick up the toy airplane")
     assert (names[50], names[56], names[61]) == ("place at the table 1", "place at the sofa", "close the refrigerator")
     assert names[0] == "navigate to the cabinet 7" and names[4] == "navigate to the refrigerator push point"
     assert names[62:70] == [f"{v} the cabinet {n}" for v in ("open", "close") for n in (7, 6, 5, 4)]
