@@ -84,7 +84,8 @@ class HabitatEnv(gym.Env):
         self.success, self.progress = False, 0.0
         self._task = {"id": f"eb_habitat/{self.subset}/{info['episode_id']}", "type": "language_rearrangement",
                       "subset": self.subset, "instruction": self.instruction, "seed": episode_seed,
-                      "episode_index": index, "episode_id": str(info["episode_id"])}
+                      "episode_index": index, "episode_id": str(info["episode_id"]),
+                      "split": self.scene_split}  # recorded only: EB-Habitat's eval sets fix their scenes
         return self._obs(), self._info(last_success=True, events=[])
 
     def step(self, action):
