@@ -4,3 +4,7 @@ from gymnasium.envs.registration import register, registry
 
 if "EgoHousehold-v0" not in registry:
     register(id="EgoHousehold-v0", entry_point="envs.household.env:HouseholdEnv")
+if "EgoAlfworldText-v0" not in registry:
+    register(id="EgoAlfworldText-v0", entry_point="envs.alfworld_text.env:AlfworldTextEnv")
+if "EgoHabitat-v0" not in registry:
+    register(id="EgoHabitat-v0", entry_point="envs.habitat.env:HabitatEnv")

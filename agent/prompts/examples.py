@@ -17,15 +17,14 @@ def expert_examples(env, n: int, seed: int, max_tries: int = 100) -> tuple[str, 
         if len(out) >= n:
             break
         obs, info = env.reset(seed=seed + k)
-        ids, done = [], False
+        steps, done = [], False  # (id, name) as listed when taken: an env may change its list each step
         while not done and info.get("expert_action") is not None:
-            ids.append(info["expert_action"])
-            obs, _, terminated, truncated, info = env.step(ids[-1])
+            steps.append((info["expert_action"], info["action_names"][info["expert_action"]]))
+            obs, _, terminated, truncated, info = env.step(steps[-1][0])
             done = terminated or truncated
-        names = info["action_names"]
-        if info["task_success"] != 1.0 or any(ALIAS.search(names[a]) for a in ids):
+        if info["task_success"] != 1.0 or any(ALIAS.search(name) for _, name in steps):
             continue
-        reply = {"language_plan": "; ".join(names[a] for a in ids),
-                 "executable_plan": [{"action_id": a, "action_name": names[a]} for a in ids]}
+        reply = {"language_plan": "; ".join(name for _, name in steps),
+                 "executable_plan": [{"action_id": a, "action_name": name} for a, name in steps]}
         out.append(f"Human instruction: {obs['instruction']}\nOutput: {json.dumps(reply)}")
     return tuple(out)

@@ -1,0 +1,1 @@
+"""EB-Habitat (Language Rearrangement on ReplicaCAD) behind the household contract."""
