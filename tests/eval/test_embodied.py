@@ -104,3 +104,18 @@ def test_sigkill_three_times_then_resume_gives_the_uninterrupted_summary(tmp_pat
         assert all((out / subset / f / "episode.json").exists() for f in folders)
     assert not list(out.rglob("*.tmp"))
     assert "overall" in r.stdout
+
+
+@pytest.mark.slow
+def test_expert_wins_every_alfworld_text_game(tmp_path):
+    pytest.importorskip("textworld", reason="the ALFWorld text games need the alfworld extra")
+    evaluate("env=alfworld_text", "policy=expert", "scene_split=all", "episodes_per_subset=7", f"out={tmp_path}")
+    s = summary(tmp_path)
+    games = {(e["task_id"], e["task_type"]) for e in s["episodes"]["base"]}
+    assert s["task_success"] == 1.0 and list(s["by_subset"]) == ["base"]
+    assert len(games) == 7 and len({t for _, t in games}) >= 5
+
+
+def test_real_simulators_fail_fast_here_with_what_is_missing(tmp_path):
+    r = evaluate("env=habitat", "policy=random", "n_shots=0", "episodes_per_subset=1", f"out={tmp_path}", check=False)
+    assert r.returncode != 0 and "habitat" in r.stderr.lower() and "install" in r.stderr.lower()
