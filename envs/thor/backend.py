@@ -134,8 +134,8 @@ class ThorBackend:
                 return
             except Exception:  # fall through to the forced teardown
                 pass
+        c.killing_unity = True  # first: ai2thor's launcher thread then takes the exit as ours, not a crash
         _kill(c.unity_pid)
-        c.killing_unity = True
         if c.server is not None:
             # A handler blocked waiting for our next action returns once it gets one (the empty dict
             # is ai2thor's own goodbye); a thread blocked waiting for Unity's next frame gets None.

@@ -89,8 +89,9 @@ class ThorEnv(gym.Env):
         else:
             index = seed if seed is not None else int(self.np_random.integers(2**31 - 1))
         self.episode = self.episodes[index % len(self.episodes)]
-        event = self._restore(self.episode)
-        reachable = self.backend.step(dict(action="GetReachablePositions")).metadata["actionReturn"] or []
+        self._restore(self.episode)
+        event = self.backend.step(dict(action="GetReachablePositions"))  # ThorConnector.restore_scene does too
+        reachable = event.metadata["actionReturn"] or []
         self.skills.reset(event, reachable)
         self.action_names = list(GLOBAL_ACTIONS) + alias_actions(self.skills.receptacle_aliases,
                                                                  self.skills.pickable_aliases)

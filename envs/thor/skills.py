@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from envs.household.skills import INVALID, SUCCESS
 from envs.thor.goals import Treated
+from envs.thor.vocab import aliases, skill_of, type_of
 
 AGENT_HEIGHT = 0.9           # ThorConnector.agent_height
 CAMERA_HEIGHT_OFFSET = 0.75  # ALFRED gen/constants.py
@@ -41,30 +42,6 @@ class Outcome:
     feedback: str
     target: str | None = None            # objectId the skill acted on (or tried to)
     events: tuple[dict, ...] = field(default_factory=tuple)
-
-
-def type_of(object_id: str) -> str:
-    """``Sink|+00.50|...|SinkBasin`` -> ``Sink``: EB matches names against this prefix."""
-    return object_id.split("|")[0]
-
-
-def aliases(meta: dict) -> tuple[dict[str, str], list[str], list[str]]:
-    """EB's ``generate_additional_action_space``: name -> objectId for multi-instance receptacles and
-    pickables (first instance: bare name, then ``Type_2``...), and the receptacle / pickable aliases."""
-    groups: dict[tuple[bool, str], list[str]] = {}
-    for o in meta["objects"]:
-        if o["receptacle"] or o["pickupable"]:
-            groups.setdefault((bool(o["receptacle"]), o["objectType"]), []).append(o["objectId"])
-    name_to_id, recs, picks = {}, [], []
-    for (is_recep, cls), ids in groups.items():
-        if len(ids) < 2:
-            continue
-        for k, oid in enumerate(ids):
-            name = cls if k == 0 else f"{cls}_{k + 1}"
-            name_to_id[name] = oid
-            if k:
-                (recs if is_recep else picks).append(name)
-    return name_to_id, recs, picks
 
 
 class ThorSkills:
@@ -173,27 +150,20 @@ class ThorSkills:
         return Outcome(not msg, INVALID + msg if msg else SUCCESS, self.target, tuple(self.events))
 
     def _dispatch(self, text: str) -> str:
-        if text.startswith("find "):
-            return self.find(text.removeprefix("find a ").removeprefix("find an "))
-        if text.startswith("pick up "):
-            return self.pick(text.removeprefix("pick up the "))
-        if text.startswith("put down "):
+        parsed = skill_of(text)
+        if parsed is None:
+            return "instruction not supported"
+        verb, arg = parsed
+        if verb == "put down":
             return self.put() if self.cur_receptacle is not None else self.drop()
-        if text.startswith("open "):
-            return self.open(text.removeprefix("open the "))
-        if text.startswith("close "):
-            return self.close(text.removeprefix("close the "))
-        if text.startswith("turn on "):
-            return self.toggle(text.removeprefix("turn on the "), on=True)
-        if text.startswith("turn off "):
-            return self.toggle(text.removeprefix("turn off the "), on=False)
-        if text.startswith("slice "):
-            msg = self.slice(text.removeprefix("slice the "))
+        if verb == "slice":
+            msg = self.slice(arg)
             self.sliced = True  # EB sets it whatever the outcome
             return msg
-        if text.startswith("drop"):
-            return self.drop()
-        return "instruction not supported"
+        run = {"find": self.find, "pick up": self.pick, "open": self.open, "close": self.close,
+               "turn on": lambda a: self.toggle(a, on=True), "turn off": lambda a: self.toggle(a, on=False),
+               "drop": lambda a: self.drop()}
+        return run[verb](arg)
 
     def find(self, name: str) -> str:
         label = type_of(name)
