@@ -10,6 +10,7 @@ raises a ThorBackendError that says what happened. The Controller itself is used
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import signal
@@ -63,8 +64,12 @@ class ThorBackend:
         self.controller = c
         size = int(self.cfg.resolution)
         # ai2thor prepends ':' itself: x_display="1" becomes DISPLAY=:1
-        return self._call(lambda: c.start(player_screen_width=size, player_screen_height=size,
-                                          x_display=self.display.lstrip(":")), "start")
+        event = self._call(lambda: c.start(player_screen_width=size, player_screen_height=size,
+                                           x_display=self.display.lstrip(":")), "start")
+        # Registered after ai2thor's own exit hook (which SIGKILLs Unity), so that ours runs first and
+        # says goodbye: a caller that never closes the env still leaves no crash report at exit.
+        atexit.register(self.close)
+        return event
 
     def reset(self, scene: str):
         self.start()
@@ -128,6 +133,7 @@ class ThorBackend:
         c, self.controller = self.controller, None
         if c is None:
             return
+        atexit.unregister(self.close)
         if not force:
             try:
                 self._stop_politely(c)
