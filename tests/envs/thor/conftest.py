@@ -11,7 +11,8 @@ import json
 
 import pytest
 
-from envs.thor.fake_backend import kitchen, write_fake_build, write_fake_xdpyinfo
+from envs.thor.fake_backend import write_fake_build, write_fake_xdpyinfo
+from envs.thor.fake_world import kitchen
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ through the env on the fake backend to an EB-ALFRED feedback line."""
 import pytest
 
 from envs.household.vocab import GLOBAL_ACTIONS, PICK_OBJECTS, alias_actions
-from envs.thor.fake_backend import Fake
+from envs.thor.fake_world import Fake
 from envs.thor.vocab import SKILL_ACTIONS, aliases, skill_of
 
 pytestmark = pytest.mark.timeout(60)
