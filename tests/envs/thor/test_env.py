@@ -196,3 +196,38 @@ def test_eb_splits_file(make_env, tmp_path):
     steps = play(env, ["find a Apple", "pick up the Apple", "find a DeskLamp", "turn on the DeskLamp"])
     assert [s[4]["goal_conditions_met"] for s in steps] == [(0, 2), (1, 2), (1, 2), (2, 2)]
     assert env.reset(seed=2)[0]["instruction"] == "EB instruction 0"  # seeds cycle through the file in order
+
+
+def test_gymnasium_env_checker(make_env, heat_task):
+    from gymnasium.utils.env_checker import check_env
+
+    check_env(make_env(heat_task).unwrapped, skip_render_check=False)
+
+
+def test_find_teleports_to_the_nearest_reachable_point_facing_the_object(make_env, heat_task):
+    import math
+
+    env = make_env(heat_task)
+    env.reset(seed=0)
+    skills = env.unwrapped.skills
+    env.step("find a Apple")
+    meta = skills.meta
+    apple = next(o for o in meta["objects"] if o["objectType"] == "Apple")
+    agent = meta["agent"]
+    pos, loc = agent["position"], apple["position"]
+    nearest = min(skills.reachable, key=lambda p: (p[0] - loc["x"]) ** 2 + (p[1] - loc["z"]) ** 2)
+    assert (pos["x"], pos["z"]) == nearest and apple["visible"]
+    bearing = math.degrees(math.atan2(loc["x"] - pos["x"], loc["z"] - pos["z"])) % 360
+    assert abs((agent["rotation"]["y"] - bearing + 180) % 360 - 180) < 1e-6
+    assert agent["cameraHorizon"] > 0  # the apple is below the camera: EB looks down at it
+
+
+def test_failed_puts_drop_the_object_on_the_third_try(make_env, heat_task):
+    env = make_env(heat_task)
+    env.reset(seed=0)
+    play(env, ["find a Apple", "pick up the Apple", "find a Fridge"])
+    fail = ("Last action is invalid. Putting the object on Fridge failed. First check the receptacle is open or not. "
+            "Also try other instances of the receptacle")
+    steps = play(env, ["put down the object in hand"] * 3)
+    assert [s[0]["feedback"] for s in steps] == [fail, fail, fail + ". The robot dropped the object instead."]
+    assert [e["event"] for e in steps[2][4]["events"]] == ["dropped"] and env.unwrapped.skills.held is None
