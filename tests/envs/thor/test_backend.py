@@ -84,7 +84,7 @@ def test_backend_that_dies_or_hangs_mid_run(fake_build, fake_display, monkeypatc
         t = time.monotonic()
         with pytest.raises(kind, match=match):
             b.step(dict(action="PickupObject", objectId="Apple"))
-        assert time.monotonic() - t < TIMEOUT + 1.5
+        assert time.monotonic() - t < TIMEOUT + 3  # the deadline, plus a bounded teardown
         assert not b.alive and _pid_gone(pid)
         with pytest.raises(ThorBackendError, match="not running"):
             b.step(dict(action="MoveAhead"))
@@ -102,7 +102,7 @@ def test_backend_that_never_starts(fake_build, fake_display, monkeypatch, fault,
     t = time.monotonic()
     with pytest.raises(kind, match="start"):
         b.start()
-    assert time.monotonic() - t < TIMEOUT + 1.5 and not b.alive
+    assert time.monotonic() - t < TIMEOUT + 3 and not b.alive
 
 
 def test_shutdown_stops_unity_and_frees_the_port(backend):

@@ -140,6 +140,9 @@ def test_aliases_name_one_instance(make_env, heat_task):
     assert info["last_action_success"] == 1.0 and info["events"][0]["object"] == cabinets[1]
     _, _, _, _, info = env.step("find a Cabinet")  # EB: the bare name of a multi-instance type is its first
     assert info["interaction"]["object"] == cabinets[0]
+    eggs = [o["objectId"] for o in env.unwrapped.skills.meta["objects"] if o["objectType"] == "Egg"]
+    _, _, _, _, info = env.step("find a Egg_2")
+    assert info["last_action_success"] == 1.0 and info["interaction"]["object"] == eggs[1]
 
 
 def test_episode_caps(make_env, heat_task):
@@ -167,7 +170,7 @@ def test_backend_death_mid_episode_then_recovery(make_env, heat_task, monkeypatc
     t = time.monotonic()
     with pytest.raises(ThorBackendError, match="did not answer step\\('PickupObject'\\) within 2 s"):
         env.step("pick up the Apple")
-    assert time.monotonic() - t < 3.5
+    assert time.monotonic() - t < 5  # the 2 s deadline, plus a bounded teardown
     monkeypatch.delenv("EGOLOOP_FAKE_THOR_FAULT")
     obs, info = env.reset(seed=0)  # a fresh backend
     assert env.step("find a Apple")[0]["feedback"] == OK
