@@ -6,6 +6,10 @@ actions, then this scene's ``Type_k`` extras), same feedback strings, caps and `
 Episodes come from ALFRED / EB-ALFRED task files (``tasks``); episode ``seed`` plays task
 ``seed % len(tasks)`` (EB plays them in file order, which seeds 0, 1, ... reproduce).
 
+With ``expert=True``, ``info["expert_action"]`` is the next skill of ALFRED's own plan for the task
+(``envs/thor/expert.py``); with ``annotations=True``, ``info["frame"]`` holds the instance mask and
+visible objects read off THOR's object image (``envs/thor/annotations.py``).
+
 Nothing starts at construction except the checks (package, build, display, task files), so a
 misconfigured env fails at once; the Unity backend starts on the first ``reset``.
 """
@@ -23,8 +27,10 @@ from envs.household.skills import INVALID
 from envs.household.vocab import GLOBAL_ACTIONS, alias_actions
 from envs.task import SUBSETS
 from envs.thor import goals
+from envs.thor.annotations import MIN_VISIBLE_PIXELS, annotate, box_of, mask_of
 from envs.thor.backend import BackendConfig, ThorBackend
 from envs.thor.errors import ThorBackendError
+from envs.thor.expert import PlanFollower, skills_for
 from envs.thor.skills import Outcome, ThorSkills
 from envs.thor.tasks import ThorEpisode, load_episodes
 
@@ -33,8 +39,10 @@ TEXT_CHARSET = string.printable
 MAX_ACTIONS = 512  # 162 global + per-scene aliases (EB reports up to ~300 per episode)
 VIEWS = ("ego", "blank")
 # ALFRED's scene set-up (env/thor_env.py reset/restore_scene)
+# (the object image too, as ALFRED renders it: ai2thor's client-side Open/Close check and the
+# annotations read it; depth and class images are left off, nothing here reads them)
 INITIALIZE = dict(action="Initialize", gridSize=0.25, cameraY=0.675, renderImage=True, renderDepthImage=False,
-                  renderClassImage=False, renderObjectImage=False, visibility_distance=1.5, makeAgentsVisible=False)
+                  renderClassImage=False, renderObjectImage=True, visibility_distance=1.5, makeAgentsVisible=False)
 
 
 class ThorEnv(gym.Env):
@@ -43,7 +51,7 @@ class ThorEnv(gym.Env):
     def __init__(self, tasks: str | None = None, data_dir: str | None = None, subset: str = "base",
                  scene_split: str = "all", resolution: int = 500, render_resolution: int | None = None,
                  view: str = "ego", max_steps: int = 30, max_invalid: int = 10, expert: bool = False,
-                 annotations: bool = False, build: str | None = None, x_display: str | None = None,
+                 annotations: bool = False, min_visible_pixels: int = MIN_VISIBLE_PIXELS, build: str | None = None, x_display: str | None = None,
                  timeout: float = 60.0, quality: str = "MediumCloseFitShadows", render_mode: str | None = None):
         if subset not in SUBSETS:
             raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
@@ -51,16 +59,11 @@ class ThorEnv(gym.Env):
             raise ValueError(f"view must be one of {VIEWS} on THOR, got {view!r}")
         if render_mode not in (None, "rgb_array"):
             raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
-        if expert:
-            raise ValueError("expert=True needs the household simulator's privileged planner, which THOR does not "
-                             "have: play THOR with policy=openai|qwen|random and n_shots=0 (the eb prompt's "
-                             "examples are written by that expert)")
-        if annotations:
-            raise ValueError("annotations=True (instance masks, boxes) is not implemented for THOR; "
-                             "run with record.annotations=false")
         # scene_split is the household env's (train/test floorplans); THOR plays what the task files name
         self.subset, self.scene_split, self.resolution, self.view = subset, scene_split, int(resolution), view
         self.max_steps, self.max_invalid, self.render_mode = max_steps, max_invalid, render_mode
+        self.expert = expert  # ALFRED's plan replayed as EB skills (envs/thor/expert.py)
+        self.annotations, self.min_visible_pixels = annotations, min_visible_pixels
         self.episodes: list[ThorEpisode] = load_episodes(tasks, subset, data_dir)
         render = int(render_resolution or max(self.resolution, 300))  # ai2thor 2.1.0 renders >= 300
         self.backend = ThorBackend(BackendConfig(build=build, x_display=x_display, resolution=render,
@@ -79,6 +82,7 @@ class ThorEnv(gym.Env):
         self.episode: ThorEpisode | None = None
         self.action_names: list[str] = []
         self.rgb: np.ndarray | None = None
+        self.mask: np.ndarray | None = None  # instance ids of the current frame (annotations=True)
 
     # ---- gymnasium API ---------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict | None = None):
@@ -99,8 +103,11 @@ class ThorEnv(gym.Env):
             raise ThorBackendError(f"{self.episode.task.scene} has {len(self.action_names)} actions, over {MAX_ACTIONS}")
         self._index = {a: i for i, a in enumerate(self.action_names)}
         self.steps, self.invalid, self.done, self.feedback = 0, 0, False, ""
+        self.follower = PlanFollower(skills_for(list(self.episode.high_pddl)) if self.expert else None)
         self._task_info = {**self.episode.task.to_dict(), "scene": self.episode.task.scene, "source": self.episode.source}
         self.progress = self._progress()
+        self._objects: dict[str, int] = {}  # objectId -> index in the masks, stable within the episode
+        self.mask = None
         self._frame(event)
         return self._obs(), self._info(last_success=True, events=[])
 
@@ -115,6 +122,7 @@ class ThorEnv(gym.Env):
                                      "for this episode.")
         else:
             outcome = self.skills.execute(text)
+        self.follower.observe(text, outcome.success)
         self.steps += 1
         self.invalid += not outcome.success
         self.feedback = outcome.feedback
@@ -124,13 +132,12 @@ class ThorEnv(gym.Env):
         terminated = success
         truncated = not success and (self.steps >= self.max_steps or self.invalid >= self.max_invalid)
         self.done = terminated or truncated
+        before = self.mask
         self._frame(None)
         info = self._info(last_success=outcome.success, events=list(outcome.events))
         info["action_id"] = action_id
         info["action_description"] = text if text is not None else str(action)
-        info["interaction"] = None if outcome.target is None else {
-            "object": outcome.target, "class": self.skills._class(outcome.target), "name": self.skills.id_to_name.get(
-                outcome.target, outcome.target.split("|")[0]), "box_before": None, "box_after": None}
+        info["interaction"] = self._interaction(outcome.target, before)
         return self._obs(), float(reward), terminated, truncated, info
 
     def render(self):
@@ -164,6 +171,18 @@ class ThorEnv(gym.Env):
             event = b.step(init)
         return event
 
+    def _interaction(self, target: str | None, before: np.ndarray | None) -> dict | None:
+        """The object the skill acted on and, with annotations, its box in the frames before and after."""
+        if target is None:
+            return None
+        out = {"object": target, "class": self.skills._class(target),
+               "name": self.skills.id_to_name.get(target, target.split("|")[0]), "box_before": None, "box_after": None}
+        if self.mask is not None and target in self._objects:
+            k = self._objects[target] + 1
+            out["box_before"] = box_of(before, k, self.min_visible_pixels) if before is not None else None
+            out["box_after"] = box_of(self.mask, k, self.min_visible_pixels)
+        return out
+
     def _progress(self) -> float:
         s, ts = goals.conditions_met(self.skills.meta, self.episode.task, self.skills.treated)
         return s / ts
@@ -172,13 +191,19 @@ class ThorEnv(gym.Env):
         if self.view == "blank":
             self.rgb = np.zeros((self.resolution, self.resolution, 3), np.uint8)
             return
-        frame = (event or self.backend.controller.last_event).frame
+        event = event or self.backend.controller.last_event
+        frame = event.frame
         if frame is None:
             raise ThorBackendError("the THOR build sent no RGB frame (renderImage must be on)")
         frame = np.ascontiguousarray(frame, dtype=np.uint8)
         if frame.shape[:2] != (self.resolution, self.resolution):
             frame = np.asarray(Image.fromarray(frame).resize((self.resolution, self.resolution), Image.BILINEAR))
         self.rgb = frame.copy()  # ai2thor's frame is a read-only view of the request body
+        if self.annotations:
+            try:
+                self.mask = mask_of(event, self._objects, self.resolution)
+            except ValueError as e:
+                raise ThorBackendError(str(e)) from e
 
     def _obs(self) -> dict:
         return {"rgb": self.rgb, "instruction": self.episode.task.instruction, "feedback": self.feedback}
@@ -193,7 +218,7 @@ class ThorEnv(gym.Env):
 
     def _info(self, last_success: bool, events: list) -> dict:
         s, ts = goals.conditions_met(self.skills.meta, self.episode.task, self.skills.treated)
-        return {
+        info = {
             "action_names": self.action_names,
             "task_success": float(s == ts),
             "task_progress": s / ts,
@@ -206,3 +231,10 @@ class ThorEnv(gym.Env):
             "task": dict(self._task_info),
             "events": events,
         }
+        if self.annotations and self.mask is not None:
+            classes = {o["objectId"]: o["objectType"] for o in self.skills.meta["objects"]}
+            info["frame"] = annotate(self.mask, self._objects, classes, self.skills.id_to_name, self.min_visible_pixels)
+        if self.expert:
+            nxt = self.follower.next()
+            info["expert_action"] = self._index.get(nxt) if nxt is not None else None
+        return info

@@ -38,11 +38,12 @@ def _part(name: str, body: bytes, ctype: str, filename: str | None = None) -> by
     return f"--{BOUNDARY}\r\nContent-Type: {ctype}\r\nContent-disposition: {disp}\r\n\r\n".encode() + body + b"\r\n"
 
 
-def post(url: str, token: str, meta: dict, image: bytes) -> dict:
+def post(url: str, token: str, meta: dict, image: bytes, image_ids: bytes | None = None) -> dict:
     body = (b"\r\n"  # the parser looks for CRLF + boundary, so the first one needs a CRLF before it
             + _part("metadata", json.dumps(meta).encode(), "text/plain; charset=utf-8")
             + _part("token", token.encode(), "text/plain; charset=utf-8")
             + _part("image", image, "application/octet-stream", "frame")
+            + (_part("image_ids", image_ids, "application/octet-stream", "frame") if image_ids else b"")
             + f"--{BOUNDARY}--\r\n".encode())
     req = urllib.request.Request(url, data=body, headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
     with urllib.request.urlopen(req) as resp:
@@ -69,7 +70,10 @@ def main(argv: list[str]) -> int:
     meta = fake.metadata("Startup", True, "", "", None)
     while True:
         try:
-            action = post(url, token, meta, fake.frame())
+            ids = None
+            if fake.render_ids:
+                ids, meta["agents"][0]["colors"], meta["agents"][0]["colorBounds"] = fake.segmentation()
+            action = post(url, token, meta, fake.frame(), ids)
         except (urllib.error.URLError, ConnectionError):  # the controller is gone or refused the frame
             return 4
         if not action:  # the controller's stop(): goodbye

@@ -76,6 +76,7 @@ class Fake:
         self.w, self.h, self.faults = width, height, faults
         self.scene, self.seq, self.objs, self.held = "FloorPlan1_physics", 0, kitchen(), None
         self.agent = dict(x=0.0, y=0.9, z=0.0, yaw=0.0, horizon=0.0)
+        self.render_ids = False  # Initialize(renderObjectImage=True): send the instance-segmentation frame
 
     # ---- geometry -----------------------------------------------------------------------------
     def reachable(self) -> list[dict]:
@@ -122,6 +123,7 @@ class Fake:
         return True, "", "", None
 
     def do_Initialize(self, a):
+        self.render_ids = bool(a.get("renderObjectImage", False))
         return True, "", "", None
 
     def do_GetReachablePositions(self, a):
@@ -263,6 +265,31 @@ class Fake:
         img[..., 1] = self.seq % 256
         img[..., 2] = int(self.agent["yaw"]) % 256
         return np.ascontiguousarray(img[::-1]).tobytes()  # Unity sends rows bottom-up
+
+    def segmentation(self) -> tuple[bytes, list[dict], list[dict]]:
+        """THOR's object image: each visible object a square in its own colour, placed by its bearing and
+        sized by its distance, far ones painted first; plus ``colors`` and ``colorBounds`` metadata
+        (bounds with y counted from the bottom, as Unity reports them)."""
+        a, w, h = self.agent, self.w, self.h
+        ids = np.zeros((h, w, 3), np.uint8)
+        colors, bounds = [], []
+        shown = [o for o in self.objs if o["visible"]]
+        for o in sorted(shown, key=lambda o: -o["distance"]):
+            if o["isPickedUp"]:
+                cx, cy, size = w // 2, h - h // 8, w // 5
+            else:
+                dx, dz = o["position"]["x"] - a["x"], o["position"]["z"] - a["z"]
+                off = (math.degrees(math.atan2(dx, dz)) - a["yaw"] + 180) % 360 - 180 if o["distance"] > 1e-6 else 0
+                cx, cy = int(w / 2 + off / FOV_HALF * w / 2), h // 2
+                size = int(min(w / 3, max(4, w * 0.12 / max(o["distance"], 0.25))))
+            x0, x1 = max(0, cx - size // 2), min(w, cx + size // 2 + 1)
+            y0, y1 = max(0, cy - size // 2), min(h, cy + size // 2 + 1)
+            code = zlib.crc32(o["objectId"].encode()) | 0x010101  # never black, the background
+            color = [(code >> 16) & 255, (code >> 8) & 255, code & 255]
+            ids[y0:y1, x0:x1] = color
+            colors.append(dict(name=o["objectId"], color=color))
+            bounds.append(dict(color=color, bounds=[x0, h - y1, x1, h - y0]))
+        return np.ascontiguousarray(ids[::-1]).tobytes(), colors, bounds
 
     def metadata(self, action, ok, err, code, ret) -> dict:
         self.refresh()

@@ -31,6 +31,7 @@ class ThorEpisode:
     task: Task
     scene: dict = field(repr=False)  # ALFRED's traj["scene"]: object_poses, object_toggles, dirty_and_empty, init_action
     source: str = ""
+    high_pddl: tuple = field(default=(), repr=False)  # ALFRED's plan["high_pddl"]: what the expert replays
 
 
 def load_episodes(tasks: str | os.PathLike | None, subset: str = "base",
@@ -95,7 +96,7 @@ def from_trajectory(traj: dict, subset: str = "base", repeat_idx: int | None = N
                 object_target=p["object_target"], parent_target=p.get("parent_target") or None,
                 toggle_target=p.get("toggle_target") or None, mrecep_target=p.get("mrecep_target") or None,
                 object_sliced=bool(p.get("object_sliced", False)), randomize=False)
-    return ThorEpisode(task, scene, source)
+    return ThorEpisode(task, scene, source, tuple(traj.get("plan", {}).get("high_pddl", [])))
 
 
 def _is_trajectory(data) -> bool:

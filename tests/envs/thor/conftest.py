@@ -31,7 +31,7 @@ def fake_display(tmp_path, monkeypatch):
 
 def trajectory(task_type: str, object_target: str, parent_target: str = "", toggle_target: str = "",
                mrecep_target: str = "", sliced: bool = False, scene_num: int = 1, poses: dict | None = None,
-               instruction: str = "Do the task.") -> dict:
+               instruction: str = "Do the task.", high_pddl: list | None = None) -> dict:
     """An ALFRED json_2.1.0 trajectory (the keys the env reads) for the fake kitchen."""
     names = {o["objectType"]: o["name"] for o in kitchen()}
     object_poses = [{"objectName": names[t], "position": dict(zip("xyz", p)), "rotation": {"x": 0, "y": 0, "z": 0}}
@@ -46,7 +46,8 @@ def trajectory(task_type: str, object_target: str, parent_target: str = "", togg
                   "init_action": {"action": "TeleportFull", "x": 0.0, "y": 0.9, "z": 0.5, "rotation": 0,
                                   "horizon": 30, "rotateOnTeleport": False}},
         "turk_annotations": {"anns": [{"task_desc": instruction}]},
-        "plan": {"high_pddl": [], "low_actions": []},
+        "plan": {"high_pddl": [{"discrete_action": {"action": a, "args": list(args)}, "high_idx": k}
+                               for k, (a, *args) in enumerate(high_pddl or [])], "low_actions": []},
     }
 
 
@@ -62,7 +63,10 @@ def write_task(tmp_path):
 
 @pytest.fixture
 def heat_task(write_task):
-    return write_task(trajectory("pick_heat_then_place_in_recep", "Apple", "DiningTable",
+    plan = [("GotoLocation", "countertop"), ("PickupObject", "apple"), ("GotoLocation", "microwave"),
+            ("HeatObject", "apple"), ("GotoLocation", "diningtable"), ("PutObject", "apple", "diningtable"),
+            ("NoOp",)]
+    return write_task(trajectory("pick_heat_then_place_in_recep", "Apple", "DiningTable", high_pddl=plan,
                                  poses={"Apple": (-1.0, 1.0, 0.1)}, instruction="Put a heated apple on the table."))
 
 

@@ -234,3 +234,43 @@ def test_failed_puts_drop_the_object_on_the_third_try(make_env, heat_task):
     steps = play(env, ["put down the object in hand"] * 3)
     assert [s[0]["feedback"] for s in steps] == [fail, fail, fail + ". The robot dropped the object instead."]
     assert [e["event"] for e in steps[2][4]["events"]] == ["dropped"] and env.unwrapped.skills.held is None
+
+
+def test_expert_replays_alfreds_plan_as_eb_skills(make_env, heat_task):
+    from envs.thor.expert import skills_for
+
+    env = make_env(heat_task, expert=True)
+    obs, info = env.reset(seed=0)
+    names, done, taken = info["action_names"], False, []
+    while not done and info["expert_action"] is not None:
+        taken.append(names[info["expert_action"]])
+        obs, _, terminated, truncated, info = env.step(info["expert_action"])
+        assert obs["feedback"] == OK, taken[-1]
+        done = terminated or truncated
+    assert info["task_success"] == 1.0 and taken == HEAT[:9] + ["pick up the Apple", "close the Microwave"] + HEAT[10:]
+    assert skills_for([{"discrete_action": {"action": "Teleport", "args": []}}]) is None  # no EB equivalent
+    look = [{"discrete_action": {"action": a, "args": args}} for a, args in
+            [("PickupObject", ["cellphone"]), ("GotoLocation", ["desk"]), ("ToggleObject", ["desklamp"])]]
+    assert skills_for(look) == ["find a CellPhone", "pick up the CellPhone", "find a DeskLamp", "turn on the DeskLamp"]
+    clean = [{"discrete_action": {"action": "CleanObject", "args": ["apple"]}},
+             {"discrete_action": {"action": "PutObject", "args": ["apple", "sinkbasin"]}}]
+    assert skills_for(clean) == ["find a Sink", "put down the object in hand", "turn on the Faucet",
+                                 "turn off the Faucet", "pick up the Apple", "put down the object in hand"]
+
+
+def test_annotations_from_the_object_image(make_env, heat_task):
+    env = make_env(heat_task, annotations=True)
+    obs, info = env.reset(seed=0)
+    assert info["frame"].mask.shape == (64, 64) and info["frame"].mask.dtype == np.int32
+    obs, _, _, _, info = env.step("find a Apple")
+    seen = {o["class"]: o for o in info["frame"].objects}
+    apple = seen["Apple"]
+    assert apple["name"] == "Apple" and apple["pixels"] >= 10 and apple["object"] == info["interaction"]["object"]
+    x0, y0, x1, y1 = apple["box"]
+    assert 0 <= x0 < x1 <= 64 and 0 <= y0 < y1 <= 64
+    assert x0 < 40 and x1 > 24  # find turned the agent to face it: in the middle (nearer things may cover part)
+    assert info["interaction"]["box_after"] == apple["box"]
+    _, _, _, _, info = env.step("pick up the Apple")
+    assert info["interaction"]["box_before"] == apple["box"] and info["interaction"]["box_after"] is not None
+    k = next(o["id"] for o in info["frame"].objects if o["class"] == "Apple")
+    assert k == apple["id"]  # an object keeps its mask id through the episode

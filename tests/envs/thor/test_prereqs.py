@@ -94,12 +94,3 @@ def test_env_fails_fast_without_a_build(monkeypatch, tmp_path, heat_task):
     with pytest.raises(ThorSetupError, match=prereqs.BUILD_ENV):
         gym.make("EgoThor-v0", tasks=str(heat_task))
     assert time.monotonic() - t < 2
-
-
-def test_env_refuses_expert_and_annotations(heat_task):
-    from envs.thor.env import ThorEnv
-
-    with pytest.raises(ValueError, match="n_shots=0"):
-        ThorEnv(tasks=str(heat_task), expert=True)
-    with pytest.raises(ValueError, match="record.annotations=false"):
-        ThorEnv(tasks=str(heat_task), annotations=True)

@@ -1,5 +1,5 @@
 """`python -m agent.rollout env=thor ...` (the command docs/thor.md gives) records episodes on the fake
-backend; with the eb prompt's expert-written examples it stops with the fix (n_shots=0)."""
+backend, a random policy's and the expert's (ALFRED's plan replayed as EB skills)."""
 
 import json
 import os
@@ -32,6 +32,10 @@ def test_rollout_records_thor_episodes(tmp_path, fake_build, fake_display, heat_
     assert "Traceback" not in r.stderr  # the backend is shut down cleanly at exit
 
 
-def test_rollout_with_expert_examples_names_the_fix(tmp_path, fake_build, fake_display, heat_task):
-    r = rollout(["policy=random", "episodes=1"], tmp_path, fake_build, heat_task)
-    assert r.returncode != 0 and "n_shots=0" in r.stderr
+def test_rollout_records_expert_demonstrations(tmp_path, fake_build, fake_display, heat_task):
+    r = rollout(["policy=expert", "n_shots=0", "episodes=1", "record.video=false"], tmp_path, fake_build, heat_task)
+    assert r.returncode == 0, r.stderr[-2000:]
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["env"]["kwargs"]["expert"] is True
+    episode = json.loads((tmp_path / "run" / "episode_0000" / "episode.json").read_text())
+    assert episode["metrics"]["task_success"] == 1.0 and len(episode["steps"]) == 13
