@@ -118,28 +118,22 @@ class ThorBackend:
     def _unity_exited(self) -> bool:
         """True once the Unity process ai2thor launched is gone (before it is launched: False)."""
         pid = self.controller.unity_pid if self.controller is not None else None
-        if not pid:
-            return False
-        try:
-            waited, _ = os.waitpid(pid, os.WNOHANG)  # reaps it if ai2thor's thread has not yet
-            return waited == pid
-        except ChildProcessError:  # already reaped by ai2thor's launcher thread: it has exited
-            return True
+        return bool(pid) and _exited(pid)
 
     # ---- shutdown ----------------------------------------------------------------------------
     def close(self, force: bool = False) -> None:
         """Stop Unity and the controller's server. ``force`` skips the polite goodbye (used when the
-        backend already misbehaved); either way this returns within about a second."""
+        backend already misbehaved); either way this returns within about a second once Unity is gone."""
         c, self.controller = self.controller, None
         if c is None:
             return
         atexit.unregister(self.close)
         if not force:
-            try:
-                self._stop_politely(c)
+            # ai2thor's stop() says goodbye, stops Unity and then waits up to half a second for its server
+            # loop to notice; only Unity's exit is waited for here, the server winds down behind us.
+            threading.Thread(target=_stop_politely, args=(c,), daemon=True).start()
+            if _wait_exit(c.unity_pid, min(self.cfg.timeout, 5.0)):
                 return
-            except Exception:  # fall through to the forced teardown
-                pass
         c.killing_unity = True  # first: ai2thor's launcher thread then takes the exit as ours, not a crash
         _kill(c.unity_pid)
         if c.server is not None:
@@ -147,25 +141,44 @@ class ThorBackend:
             # is ai2thor's own goodbye); a thread blocked waiting for Unity's next frame gets None.
             _offer(c.response_queue, {})
             _offer(c.request_queue, None)
-            t = threading.Thread(target=c.server.wsgi_server.shutdown, daemon=True)
-            t.start()
-            t.join(1.0)
-            try:
-                c.server.wsgi_server.server_close()
-            except Exception:
-                pass
+            threading.Thread(target=_shutdown_server, args=(c,), daemon=True).start()
 
-    def _stop_politely(self, c) -> None:
-        worker = threading.Thread(target=c.stop, daemon=True)
-        worker.start()
-        worker.join(min(self.cfg.timeout, 5.0))
-        if worker.is_alive():
-            raise ThorTimeout("stop() did not return")
-        _kill(c.unity_pid)  # c.stop SIGTERMs Unity; make sure it is gone
-        try:
-            c.server.wsgi_server.server_close()
-        except Exception:
-            pass
+
+def _stop_politely(c) -> None:
+    try:
+        c.stop()
+    except Exception:  # queue already full, server already down: the forced path cleans up
+        pass
+    _close_socket(c)
+
+
+def _shutdown_server(c) -> None:
+    c.server.wsgi_server.shutdown()
+    _close_socket(c)
+
+
+def _close_socket(c) -> None:
+    try:
+        c.server.wsgi_server.server_close()
+    except Exception:
+        pass
+
+
+def _exited(pid: int) -> bool:
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)  # reaps it if ai2thor's launcher thread has not yet
+        return waited == pid
+    except ChildProcessError:  # already reaped by ai2thor's launcher thread: it has exited
+        return True
+
+
+def _wait_exit(pid: int | None, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while pid and not _exited(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def _offer(q: queue.Queue, item) -> None:
@@ -176,16 +189,11 @@ def _offer(q: queue.Queue, item) -> None:
 
 
 def _kill(pid: int | None) -> None:
-    if not pid:
+    # waitpid answers only for our own children, so a pid that exited (and may be reused) is never hit
+    if not pid or _exited(pid):
         return
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         return
-    for _ in range(50):  # reap it, unless ai2thor's launcher thread does
-        try:
-            if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                return
-        except ChildProcessError:
-            return
-        time.sleep(0.01)
+    _wait_exit(pid, 0.5)  # reap it, unless ai2thor's launcher thread does
