@@ -38,9 +38,9 @@ MAX_TEXT = 4096
 TEXT_CHARSET = string.printable
 MAX_ACTIONS = 512  # 162 global + per-scene aliases (EB reports up to ~300 per episode)
 VIEWS = ("ego", "blank")
-# ALFRED's scene set-up (env/thor_env.py reset/restore_scene)
-# (the object image too, as ALFRED renders it: ai2thor's client-side Open/Close check and the
-# annotations read it; depth and class images are left off, nothing here reads them)
+# ALFRED's scene set-up (env/thor_env.py reset/restore_scene), with the object image that ALFRED renders
+# too (ai2thor's client-side Open/Close check and the annotations read it); depth and class images are
+# left off, since nothing here reads them.
 INITIALIZE = dict(action="Initialize", gridSize=0.25, cameraY=0.675, renderImage=True, renderDepthImage=False,
                   renderClassImage=False, renderObjectImage=True, visibility_distance=1.5, makeAgentsVisible=False)
 
@@ -51,8 +51,9 @@ class ThorEnv(gym.Env):
     def __init__(self, tasks: str | None = None, data_dir: str | None = None, subset: str = "base",
                  scene_split: str = "all", resolution: int = 500, render_resolution: int | None = None,
                  view: str = "ego", max_steps: int = 30, max_invalid: int = 10, expert: bool = False,
-                 annotations: bool = False, min_visible_pixels: int = MIN_VISIBLE_PIXELS, build: str | None = None, x_display: str | None = None,
-                 timeout: float = 60.0, quality: str = "MediumCloseFitShadows", render_mode: str | None = None):
+                 annotations: bool = False, min_visible_pixels: int = MIN_VISIBLE_PIXELS, build: str | None = None,
+                 x_display: str | None = None, timeout: float = 60.0, quality: str = "MediumCloseFitShadows",
+                 render_mode: str | None = None):
         if subset not in SUBSETS:
             raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
         if view not in VIEWS:
@@ -100,11 +101,13 @@ class ThorEnv(gym.Env):
         self.action_names = list(GLOBAL_ACTIONS) + alias_actions(self.skills.receptacle_aliases,
                                                                  self.skills.pickable_aliases)
         if len(self.action_names) > MAX_ACTIONS:
-            raise ThorBackendError(f"{self.episode.task.scene} has {len(self.action_names)} actions, over {MAX_ACTIONS}")
+            raise ThorBackendError(f"{self.episode.task.scene} has {len(self.action_names)} actions, "
+                                   f"over {MAX_ACTIONS}")
         self._index = {a: i for i, a in enumerate(self.action_names)}
         self.steps, self.invalid, self.done, self.feedback = 0, 0, False, ""
         self.follower = PlanFollower(skills_for(list(self.episode.high_pddl)) if self.expert else None)
-        self._task_info = {**self.episode.task.to_dict(), "scene": self.episode.task.scene, "source": self.episode.source}
+        self._task_info = {**self.episode.task.to_dict(), "scene": self.episode.task.scene,
+                           "source": self.episode.source}
         self.progress = self._progress()
         self._objects: dict[str, int] = {}  # objectId -> index in the masks, stable within the episode
         self.mask = None
@@ -155,7 +158,8 @@ class ThorEnv(gym.Env):
         b, scene = self.backend, ep.scene
         event = b.reset(ep.task.scene)
         if not event.metadata.get("lastActionSuccess", True):
-            raise ThorBackendError(f"the THOR build could not load {ep.task.scene}: {event.metadata.get('errorMessage')}")
+            raise ThorBackendError(f"the THOR build could not load {ep.task.scene}: "
+                                   f"{event.metadata.get('errorMessage')}")
         b.step(dict(INITIALIZE))
         if scene.get("object_toggles"):
             b.step(dict(action="SetObjectToggles", objectToggles=scene["object_toggles"]))

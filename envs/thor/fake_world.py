@@ -50,7 +50,8 @@ def kitchen() -> list[dict]:
     sink = objs[6]["objectId"]
     objs.append(_obj("SinkBasin", (0.5, 0.85, 1.75), idx="|SinkBasin", receptacle=True))
     objs[-1]["objectId"] = sink + "|SinkBasin"  # THOR's inherited basin: a 5-part id under its sink
-    small = [("Apple", "CounterTop", dict(sliceable=True)), ("Mug", "CounterTop", dict(receptacle=True, dirtyable=True)),
+    small = [("Apple", "CounterTop", dict(sliceable=True)),
+             ("Mug", "CounterTop", dict(receptacle=True, dirtyable=True)),
              ("Knife", "DiningTable", {}), ("Tomato", "Fridge", dict(sliceable=True)),
              ("Egg", "CounterTop", {}), ("Egg", "DiningTable", {})]
     for k, (type_, parent, flags) in enumerate(small):

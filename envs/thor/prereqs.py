@@ -62,8 +62,9 @@ def find_build(build: str | os.PathLike | None) -> Path:
     if path.is_dir():
         path = path / path.name
     if not path.exists():
-        raise ThorSetupError(f"the AI2-THOR Unity build {source}{build} does not exist. Fix the env kwarg `build` or "
-                             f"{BUILD_ENV} to name the build's executable (…/{BUILD_NAME}/{BUILD_NAME}) or its folder.")
+        raise ThorSetupError(f"the AI2-THOR Unity build {source}{build} does not exist. Fix the env kwarg `build` "
+                             f"or {BUILD_ENV} to name the build's executable (…/{BUILD_NAME}/{BUILD_NAME}) or its "
+                             "folder.")
     if not _executable(path):
         raise ThorSetupError(f"the AI2-THOR Unity build {path} is not executable. Fix: chmod +x {path}")
     return path

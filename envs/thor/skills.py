@@ -174,7 +174,8 @@ class ThorSkills:
         else:
             oid = self.resolve(label, prefer_visible=True, prefer_sliced=self.sliced)
         if oid is None:
-            return f"Cannot find {label}. This object may not exist in this scene. Try to explore other instances instead."
+            return (f"Cannot find {label}. This object may not exist in this scene. "
+                    "Try to explore other instances instead.")
         self.target = oid
         o = self.obj(oid)
         loc, obj_rot = o["position"], o["rotation"]["y"]
@@ -291,7 +292,8 @@ class ThorSkills:
         if self.ok():
             return ""
         o = self.obj(oid)
-        return "Close action failed" + (f". The {label} is already closed" if o and o["openable"] and not o["isOpen"] else "")
+        closed = o is not None and o["openable"] and not o["isOpen"]
+        return "Close action failed" + (f". The {label} is already closed" if closed else "")
 
     def toggle(self, name: str, on: bool) -> str:
         verb = "turn on" if on else "turn off"

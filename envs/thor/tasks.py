@@ -29,7 +29,7 @@ WHERE = ("EB-ALFRED's splits.json and json_2.1.0 trajectories come from `git clo
 @dataclass(frozen=True)
 class ThorEpisode:
     task: Task
-    scene: dict = field(repr=False)  # ALFRED's traj["scene"]: object_poses, object_toggles, dirty_and_empty, init_action
+    scene: dict = field(repr=False)  # ALFRED's traj["scene"]: object_poses, toggles, dirty_and_empty, init_action
     source: str = ""
     high_pddl: tuple = field(default=(), repr=False)  # ALFRED's plan["high_pddl"]: what the expert replays
 

@@ -36,7 +36,8 @@ def test_contract(make_env, heat_task):
     assert obs["instruction"] == "Put a heated apple on the table." == info["instruction"] and obs["feedback"] == ""
     assert set(info) == INFO_KEYS and info["goal_conditions_met"] == (0, 3) and info["env_step"] == 0
     assert tuple(info["action_names"][:162]) == GLOBAL_ACTIONS
-    assert info["action_names"][162:] == ["find a Cabinet_2", "open the Cabinet_2", "close the Cabinet_2", "find a Egg_2"]
+    assert info["action_names"][162:] == ["find a Cabinet_2", "open the Cabinet_2", "close the Cabinet_2",
+                                          "find a Egg_2"]
     assert info["task"]["type"] == "pick_heat_then_place_in_recep" and info["task"]["scene"] == "FloorPlan1"
     # the frame is the backend's (resized from 300x300): red runs from the top row down
     assert obs["rgb"][0, 0, 0] < 10 and obs["rgb"][-1, 0, 0] > 245
