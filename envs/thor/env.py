@@ -65,10 +65,11 @@ class ThorEnv(gym.Env):
         self.max_steps, self.max_invalid, self.render_mode = max_steps, max_invalid, render_mode
         self.expert = expert  # ALFRED's plan replayed as EB skills (envs/thor/expert.py)
         self.annotations, self.min_visible_pixels = annotations, min_visible_pixels
-        self.episodes: list[ThorEpisode] = load_episodes(tasks, subset, data_dir)
+        # the checks, in the order a newcomer meets them: package, build, display (ThorBackend), task files
         render = int(render_resolution or max(self.resolution, 300))  # ai2thor 2.1.0 renders >= 300
         self.backend = ThorBackend(BackendConfig(build=build, x_display=x_display, resolution=render,
                                                  timeout=float(timeout), quality=quality))
+        self.episodes: list[ThorEpisode] = load_episodes(tasks, subset, data_dir)
         scenes = set(self.backend.scene_names())
         missing = sorted({e.task.scene for e in self.episodes if e.task.scene + "_physics" not in scenes})
         if missing:

@@ -94,3 +94,23 @@ def test_env_fails_fast_without_a_build(monkeypatch, tmp_path, heat_task):
     with pytest.raises(ThorSetupError, match=prereqs.BUILD_ENV):
         gym.make("EgoThor-v0", tasks=str(heat_task))
     assert time.monotonic() - t < 2
+
+
+def test_env_without_ai2thor_names_the_extra(monkeypatch, heat_task):
+    import gymnasium as gym
+
+    import envs  # noqa: F401
+
+    monkeypatch.setitem(sys.modules, "ai2thor", None)
+    monkeypatch.setitem(sys.modules, "ai2thor.controller", None)
+    with pytest.raises(ThorSetupError, match=r"pip install 'egoloop\[thor\]'"):
+        gym.make("EgoThor-v0", tasks=str(heat_task))
+
+
+def test_env_without_display_names_it(monkeypatch, fake_build, heat_task):
+    pytest.importorskip("ai2thor")
+    from envs.thor.env import ThorEnv
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    with pytest.raises(ThorSetupError, match=r"no X display is set.*Xvfb"):
+        ThorEnv(tasks=str(heat_task), build=str(fake_build))
