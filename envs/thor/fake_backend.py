@@ -105,7 +105,7 @@ def write_fake_build(folder: str | os.PathLike) -> Path:
 def write_fake_xdpyinfo(folder: str | os.PathLike, answers: bool = True) -> Path:
     """A folder holding an ``xdpyinfo`` that succeeds (or fails): put it first on PATH and both the env's
     display check and ai2thor's own one accept (or refuse) any DISPLAY, with no X server. The fake
-    backend renders nothing, so it needs none."""
+    backend draws its frames with numpy, so it needs none."""
     d = Path(folder)
     d.mkdir(parents=True, exist_ok=True)
     exe = d / "xdpyinfo"

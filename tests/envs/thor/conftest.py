@@ -1,8 +1,8 @@
 """Fixtures for the THOR tests: the real ai2thor 2.1.0 Controller driven by ``envs.thor.fake_backend``.
 
-The fake backend renders nothing, so it needs no X server; ``fake_display`` puts an ``xdpyinfo`` that
-always answers first on PATH and sets DISPLAY, so that the env's display check and ai2thor's own one
-(which also runs ``xdpyinfo``) both pass without one. Everything else is the unmodified controller.
+The fake backend draws its frames with numpy and needs no X server; ``fake_display`` puts an
+``xdpyinfo`` that always answers first on PATH and sets DISPLAY, so that the env's display check and
+ai2thor's own one (which also runs ``xdpyinfo``) both pass without one. Everything else is the unmodified controller.
 """
 
 from __future__ import annotations
