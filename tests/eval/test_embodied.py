@@ -119,3 +119,5 @@ def test_expert_wins_every_alfworld_text_game(tmp_path):
 def test_real_simulators_fail_fast_here_with_what_is_missing(tmp_path):
     r = evaluate("env=habitat", "policy=random", "n_shots=0", "episodes_per_subset=1", f"out={tmp_path}", check=False)
     assert r.returncode != 0 and "habitat" in r.stderr.lower() and "install" in r.stderr.lower()
+    r = evaluate("env=thor", "policy=random", "n_shots=0", "episodes_per_subset=1", f"out={tmp_path}", check=False)
+    assert r.returncode != 0 and "EGOLOOP_THOR_BUILD" in r.stderr and "never" in r.stderr
