@@ -31,6 +31,11 @@ class LossConfig:
     max_grad_norm: float = 1.0
 
 
+def completion_mask(s: TurnSample) -> torch.Tensor:
+    """1 on the tokens the policy generated, 0 on the prompt (system, frames, feedback, history)."""
+    return torch.tensor([0] * len(s.prompt_ids) + [1] * len(s.completion_ids), dtype=torch.bool)
+
+
 class SequenceScorer:
     """Forward passes of one (prompt + completion) at a time, images processed as the sampler did."""
 
@@ -58,11 +63,12 @@ class SequenceScorer:
     def logprobs(self, model, s: TurnSample) -> torch.Tensor:
         """Log-probs of the completion tokens, shape (len(completion),), in float32."""
         batch, ids = self.inputs(model, s)
-        n = len(s.prompt_ids)
-        logits = model(**batch).logits[0, n - 1:-1].float()
+        mask = completion_mask(s).to(ids.device)
+        # position p's logits predict token p + 1: shift the mask left by one
+        logits = model(**batch).logits[0, :-1][mask[1:]].float()
         if self.temperature > 0:
             logits = logits / self.temperature
-        return torch.log_softmax(logits, dim=-1).gather(-1, ids[0, n:, None]).squeeze(-1)
+        return torch.log_softmax(logits, dim=-1).gather(-1, ids[0][mask][:, None]).squeeze(-1)
 
     def forget(self) -> None:
         self._pixels.clear()
