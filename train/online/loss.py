@@ -42,6 +42,9 @@ class SequenceScorer:
     def __init__(self, processor, temperature: float = 1.0):
         self.processor, self.temperature = processor, temperature
         self.image_token = processor.image_token_id
+        tok = processor.tokenizer
+        self.vision_tokens = {i for i in tok.convert_tokens_to_ids(["<|image_pad|>", "<|video_pad|>", "<|vision_start|>",
+                                                                     "<|vision_end|>"]) if i is not None}
         self._pixels: dict[int, dict] = {}  # id(sample) -> processed images, reused across epochs
 
     def inputs(self, model, s: TurnSample) -> tuple[dict, torch.Tensor]:
@@ -69,6 +72,11 @@ class SequenceScorer:
         if self.temperature > 0:
             logits = logits / self.temperature
         return torch.log_softmax(logits, dim=-1).gather(-1, ids[0][mask][:, None]).squeeze(-1)
+
+    def scorable(self, s: TurnSample) -> bool:
+        """A completion that samples a vision placeholder (a random model can) would ask the vision
+        tower for an image that does not exist: such a turn cannot be scored, so it is not trained."""
+        return bool(s.completion_ids) and not self.vision_tokens.intersection(s.completion_ids)
 
     def forget(self) -> None:
         self._pixels.clear()
@@ -103,8 +111,9 @@ def train_on(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample]
              rng: random.Random, ref_model=None) -> dict:
     """``cfg.epochs`` passes over the samples in shuffled minibatches; returns mean stats. Samples with
     zero advantage and no KL term carry no gradient and are skipped."""
-    refs = reference_logprobs(ref_model, scorer, samples)
-    pairs = [(s, r) for s, r in zip(samples, refs) if s.completion_ids and (s.advantage != 0 or r is not None)]
+    kept = [s for s in samples if scorer.scorable(s)]
+    refs = reference_logprobs(ref_model, scorer, kept)
+    pairs = [(s, r) for s, r in zip(kept, refs) if s.advantage != 0 or r is not None]
     model.train()
     totals = {"loss": 0.0, "clipfrac": 0.0, "kl": 0.0, "tokens": 0, "first_epoch_logprob_gap": 0.0, "updates": 0}
     for epoch in range(cfg.epochs):
@@ -132,5 +141,5 @@ def train_on(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample]
     scorer.forget()
     n = max(totals["tokens"], 1)
     return {"loss": totals["loss"] / n, "clipfrac": totals["clipfrac"] / n, "kl": totals["kl"] / n,
-            "trained_tokens": totals["tokens"], "updates": totals["updates"],
+            "trained_tokens": totals["tokens"], "updates": totals["updates"], "unscorable": len(samples) - len(kept),
             "first_epoch_logprob_gap": totals["first_epoch_logprob_gap"]}
