@@ -193,3 +193,31 @@ def test_killed_run_resumes_without_losing_or_repeating_a_group(tiny_model, tmp_
     assert [ln.split(",")[0] for ln in lines[1:]] == ["1", "2", "3", "4"]
     run = (out / "run.json").read_text()
     assert '"eval_floorplans"' in run and (out / "reward_curve.png").stat().st_size > 0
+
+
+def test_video_qa_answer_is_trained_with_its_own_advantage(tiny_model):
+    from types import SimpleNamespace
+
+    from synth.episodes import expert_episodes
+    from train.grpo_online import assign_advantages
+    from train.online.collect import Group, Rollout, ask_questions
+
+    model, processor = load_model(tiny_model, dtype="float32")
+    policy = SamplingPolicy(Generator(model, processor, Sampling(8, 1.0)), make_format("compact"), seed=0)
+    eps = list(expert_episodes(2, seed=4, subsets=("base",), resolution=112))
+    traces = {k: SimpleNamespace(data=ep) for k, ep in enumerate(eps)}  # what the rollout loop's recorder keeps
+    group = Group("1:4", 4, [Rollout(k, ep.episode, [], {}) for k, ep in enumerate(eps)])
+    qa = {"families": ["state_change", "counting"], "frames_min": 2, "frames_max": 3, "keyframe_weight": 0.5,
+          "max_new_tokens": 8, "temperature": 1.0}
+    ask_questions([group], traces, policy, group_size=2, iteration=1, qa=qa)
+    scorer = SequenceScorer(processor, 1.0)
+    for r in group.rollouts:
+        a = r.answer
+        assert a.kind == "qa" and 2 <= len(a.images) <= 3 and r.answer_parts["family"] in qa["families"]
+        assert a.prompt_ids.count(processor.image_token_id) == 16 * len(a.images)  # the episode's own frames
+        if scorer.scorable(a):
+            with torch.no_grad():
+                assert torch.allclose(scorer.logprobs(model, a), torch.tensor(a.logprobs), atol=1e-4)
+    group.rollouts[0].answer.reward, group.rollouts[1].answer.reward = 1.5, 0.0
+    assign_advantages([group], OmegaConf.create({"mode": "grpo", "step_weight": 0.0, "gamma": 1.0, "scale": True}))
+    assert [r.answer.advantage for r in group.rollouts] == pytest.approx([1.0, -1.0], abs=1e-5)
