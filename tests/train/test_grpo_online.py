@@ -31,7 +31,7 @@ CONF = ROOT / "train" / "conf" / "grpo_online.yaml"
 def test_mask_covers_generated_tokens_and_logprobs_match_sampling(tiny_model):
     model, processor = load_model(tiny_model, dtype="float32")
     fmt = make_format("compact", box=True)
-    policy = SamplingPolicy(Generator(model, processor, Sampling(20, 1.0)), fmt, seed=0, batch_size=8)
+    policy = SamplingPolicy(Generator(model, processor, Sampling(12, 1.0)), fmt, seed=0, batch_size=8)
     envs = [gym.make("envs:EgoHousehold-v0", resolution=112, annotations=True, max_steps=3, max_invalid=3)
             for _ in range(4)]
     # two tasks in one batch: their instructions differ in length, so the sampler left-pads
@@ -52,7 +52,8 @@ def test_mask_covers_generated_tokens_and_logprobs_match_sampling(tiny_model):
             assert mask.sum() == len(t.completion_ids) and ids[mask].tolist() == t.completion_ids
             assert not mask[:len(t.prompt_ids)].any()
             assert t.prompt_ids.count(image_tokens) == 16  # each turn's prompt holds its own 112x112 frame
-            assert image_tokens not in t.completion_ids
+            if not scorer.scorable(t):  # a random model may sample a vision placeholder: not trained
+                continue
             with torch.no_grad():
                 recomputed = scorer.logprobs(model, t)
             assert torch.allclose(recomputed, torch.tensor(t.logprobs), atol=1e-4)
@@ -66,7 +67,9 @@ def test_mask_covers_generated_tokens_and_logprobs_match_sampling(tiny_model):
     stats = train_on(model, torch.optim.AdamW(model.parameters(), lr=1e-3), scorer, samples,
                      LossConfig(epochs=2, minibatch_size=len(samples)), random.Random(0))
     assert stats["first_epoch_logprob_gap"] < 1e-4
-    assert stats["updates"] == 2 and stats["trained_tokens"] == 2 * sum(len(s.completion_ids) for s in samples)
+    scorable = [s for s in samples if scorer.scorable(s)]
+    assert len(scorable) >= len(samples) - 2 and stats["unscorable"] == len(samples) - len(scorable)
+    assert stats["updates"] == 2 and stats["trained_tokens"] == 2 * sum(len(s.completion_ids) for s in scorable)
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
 
 

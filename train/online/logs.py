@@ -90,7 +90,7 @@ def plot(rows: list[dict], path: Path) -> Path | None:
     axes[2].plot(x, series("r_success"), label="train success")
     axes[2].plot(x, series("qa_accuracy"), "o-", label="video-QA accuracy")
     axes[2].plot(x, series("eval_success"), "s", label="held-out success")
-    for ax, title in zip(axes, ("episode return", "reward parts (per episode)", "success")):
+    for ax, title in zip(axes, ("episode return", "reward parts per episode (unweighted; invalid: a count)", "success")):
         ax.set_title(title)
         ax.set_xlabel("iteration")
         ax.legend(fontsize=8)
