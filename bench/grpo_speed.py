@@ -77,8 +77,8 @@ def online(label: str, model, processor, group: int, iterations: int, steps: int
         trained += stats["trained_tokens"]
     total = t_roll + t_train
     n = sum(p.numel() for p in model.parameters())
-    print(f"{label} ({n / 1e6:.1f}M params, {model.device.type}, {model.dtype}), {iterations} iteration(s) of 2 groups x "
-          f"G={group}, <= {steps} turns, {new} new tokens/turn:")
+    print(f"{label} ({n / 1e6:.1f}M params, {model.device.type}, {model.dtype}), {iterations} iteration(s) of "
+          f"2 groups x G={group}, <= {steps} turns, {new} new tokens/turn:")
     print(f"  online loop: {60 * episodes / total:,.1f} episodes/min, rollout {sampled / t_roll:,.0f} sampled tok/s, "
           f"update {trained / t_train:,.0f} trained tok/s, {100 * t_roll / total:.0f}% of the time in rollouts")
 

@@ -44,8 +44,8 @@ def test_mask_covers_generated_tokens_and_logprobs_match_sampling(tiny_model):
     for r in rollouts:
         assert len(r.turns) == 3  # the random model's replies are unreadable: 3 turns until max_invalid
         # the turns are the episode's replies, token for token
-        assert [s.output for s in r.episode.steps] == [processor.tokenizer.decode(t.completion_ids, skip_special_tokens=True)
-                                                 for t in r.turns]
+        texts = [processor.tokenizer.decode(t.completion_ids, skip_special_tokens=True) for t in r.turns]
+        assert [s.output for s in r.episode.steps] == texts
         for t in r.turns:
             mask = completion_mask(t)
             ids = torch.tensor(t.prompt_ids + t.completion_ids)
@@ -186,7 +186,8 @@ def test_killed_run_resumes_without_losing_or_repeating_a_group(tiny_model, tmp_
     path, state = checkpoint.latest(out)
     assert path.name == "iter-2" and state["iteration"] == 2 and len(state["committed_groups"]) == 4
     # resume through the CLI, as a user would rerun the same command
-    r = subprocess.run([sys.executable, "-m", "train.grpo_online", *overrides], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "train.grpo_online", *overrides], cwd=ROOT, capture_output=True,
+                       text=True)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "resuming from" in r.stdout and "iteration 2" in r.stdout
     _, state = checkpoint.latest(out)

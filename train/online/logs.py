@@ -31,7 +31,8 @@ def metrics_row(iteration: int, groups: list[Group], stats: dict, extra: dict) -
            "qa_asked": len(answered), "qa_reward": mean(r.answer.reward for r in answered),
            "qa_accuracy": mean(r.answer_parts["accuracy"] for r in answered),
            "qa_keyframe": mean(r.answer_parts["keyframe"] for r in answered),
-           "turns": mean(len(r.turns) for r in rollouts), "env_steps": mean(r.episode.metrics["num_steps"] for r in rollouts),
+           "turns": mean(len(r.turns) for r in rollouts),
+           "env_steps": mean(r.episode.metrics["num_steps"] for r in rollouts),
            "completion_tokens": mean(len(t.completion_ids) for t in turns)}
     row.update({k: (round(v, 6) if isinstance(v, float) else v) for k, v in stats.items() if k in FIELDS})
     row.update({k: v for k, v in extra.items() if k in FIELDS})
@@ -90,7 +91,8 @@ def plot(rows: list[dict], path: Path) -> Path | None:
     axes[2].plot(x, series("r_success"), label="train success")
     axes[2].plot(x, series("qa_accuracy"), "o-", label="video-QA accuracy")
     axes[2].plot(x, series("eval_success"), "s", label="held-out success")
-    for ax, title in zip(axes, ("episode return", "reward parts per episode (unweighted; invalid: a count)", "success")):
+    titles = ("episode return", "reward parts per episode (unweighted; invalid: a count)", "success")
+    for ax, title in zip(axes, titles):
         ax.set_title(title)
         ax.set_xlabel("iteration")
         ax.legend(fontsize=8)

@@ -43,8 +43,8 @@ class SequenceScorer:
         self.processor, self.temperature = processor, temperature
         self.image_token = processor.image_token_id
         tok = processor.tokenizer
-        self.vision_tokens = {i for i in tok.convert_tokens_to_ids(["<|image_pad|>", "<|video_pad|>", "<|vision_start|>",
-                                                                     "<|vision_end|>"]) if i is not None}
+        names = ["<|image_pad|>", "<|video_pad|>", "<|vision_start|>", "<|vision_end|>"]
+        self.vision_tokens = {i for i in tok.convert_tokens_to_ids(names) if i is not None}
         self._pixels: dict[int, dict] = {}  # id(sample) -> processed images, reused across epochs
 
     def inputs(self, model, s: TurnSample) -> tuple[dict, torch.Tensor]:
