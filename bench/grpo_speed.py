@@ -83,13 +83,17 @@ def online(label: str, model, processor, group: int, iterations: int, steps: int
           f"update {trained / t_train:,.0f} trained tok/s, {100 * t_roll / total:.0f}% of the time in rollouts")
 
 
-def batched_vs_sequential(model, processor, group: int, steps: int, new: int) -> None:
+def batched_vs_sequential(model, processor, group: int, steps: int, new: int, repeats: int) -> None:
+    """The best of ``repeats`` runs each way (a shared machine's load only ever slows a run down)."""
     rollout(model, processor, [7], group, group, steps, new)  # warm-up
-    b_wall, _, b_tok = rollout(model, processor, [7], group, group, steps, new)
-    s_wall, _, s_tok = rollout(model, processor, [7], group, 1, steps, new)
+    best = {}
+    for parallel in (group, 1):
+        runs = [rollout(model, processor, [7], group, parallel, steps, new) for _ in range(repeats)]
+        best[parallel] = min(((w, t) for w, _, t in runs), key=lambda wt: wt[0] / wt[1])
+    (b_wall, b_tok), (s_wall, s_tok) = best[group], best[1]
     print(f"one group of G={group}: batched {b_wall:.2f} s ({b_tok / b_wall:,.0f} tok/s), one at a time "
           f"{s_wall:.2f} s ({s_tok / s_wall:,.0f} tok/s): {s_wall / b_wall:.1f}x episodes/s, "
-          f"{(b_tok / b_wall) / (s_tok / s_wall):.1f}x tok/s (target >= 4x)")
+          f"{(b_tok / b_wall) / (s_tok / s_wall):.1f}x tok/s (target >= 4x; best of {repeats} each)")
 
 
 def main() -> None:
@@ -98,6 +102,7 @@ def main() -> None:
     ap.add_argument("--iterations", type=int, default=2)
     ap.add_argument("--steps", type=int, default=4, help="turns per episode at most")
     ap.add_argument("--new-tokens", type=int, default=32)
+    ap.add_argument("--repeats", type=int, default=3, help="runs per side of the batched/sequential ratio")
     ap.add_argument("--model", type=Path, default=None)
     args = ap.parse_args()
     torch.manual_seed(0)
@@ -108,7 +113,7 @@ def main() -> None:
             args.model = build(Path(tmp) / "tiny")
         model, processor = load_model(args.model, dtype="float32")
         online(args.model.name, model, processor, args.group, args.iterations, args.steps, args.new_tokens)
-        batched_vs_sequential(model, processor, args.group, args.steps, args.new_tokens)
+        batched_vs_sequential(model, processor, args.group, args.steps, args.new_tokens, args.repeats)
         print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
         if not torch.cuda.is_available():
             print("Qwen2-VL-2B-sized model: skipped, no CUDA device here (an update step needs ~20 GB for bf16 "
