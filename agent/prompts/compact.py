@@ -1,7 +1,10 @@
 """A short format for small local models that train on a CPU: a brief system message with the
 skill patterns (no action list: the parser resolves names against the episode's list), the image,
 the task, the previous actions and the last feedback; the reply is
-``<think>...</think><action>NAME</action>``, one action per turn."""
+``<think>...</think><action>NAME</action>``, one action per turn, optionally followed by
+``<box>[x1, y1, x2, y2]</box>``: the pixel box of the object the action targets in the current
+frame (online GRPO rewards it by IoU with the simulator's box). The parser ignores the box, so a
+reply with or without one plans the same; ``agent.prompts.replies.action_box`` reads it."""
 
 from __future__ import annotations
 
@@ -18,19 +21,22 @@ SKILLS = ("find a X, pick up the X, put down the object in hand, drop the object
           "close the X, turn on the X, turn off the X, slice the X")
 SYSTEM = (f"{ROLE}\nSkills: {SKILLS}. Objects of the same kind are told apart by a suffix, as in Cabinet_2.\n"
           "Reply as <think>your reasoning</think><action>one action</action>.")
+BOX_HINT = ("\nAfter the action you may add <box>[x1,y1,x2,y2]</box>: the pixel box of the object the action "
+            "targets in the image.")
 
 
 class CompactFormat:
     name = "compact"
 
-    def __init__(self, threshold: float = 0.9):
-        self.threshold = threshold
+    def __init__(self, threshold: float = 0.9, box: bool = False):
+        self.threshold, self.box = threshold, box  # box: the system message asks for the optional <box>
 
     def build(self, inp: PolicyInput) -> Prompt:
         done = ", ".join(h.action for h in inp.history) or "none"
         last = inp.history[-1].feedback if inp.history else "none"
         text = f"Task: {inp.instruction}\nPrevious actions: {done}\nLast feedback: {last}"
-        messages = [{"role": "system", "content": [{"type": "text", "text": SYSTEM}]},
+        system = SYSTEM + BOX_HINT if self.box else SYSTEM
+        messages = [{"role": "system", "content": [{"type": "text", "text": system}]},
                     {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]}]
         return Prompt(messages, [inp.image], (inp.step,))
 
@@ -59,3 +65,5 @@ class CompactFormat:
     def error_feedback(self, error: str) -> str:
         return (f"Last action is invalid. Your reply could not be read: {error}. "
                 "Reply as <think>your reasoning</think><action>one action</action>.")
+BOX_HINT = ("\nAfter the action you may add <box>[x1,y1,x2,y2]</box>: the pixel box of the object the action "
+            "targets in the image.")

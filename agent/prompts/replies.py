@@ -136,3 +136,16 @@ def valid_box(coords) -> bool:
         return False
     x0, y0, x1, y1 = coords
     return 0 <= x0 < x1 and 0 <= y0 < y1
+
+
+def action_box(text: str) -> list[int] | None:
+    """The compact format's optional ``<box>[x1, y1, x2, y2]</box>`` after the action: four integers
+    (``valid_box``), else None, also when there is no box at all."""
+    content = block(text, "box")
+    if content is None:
+        return None
+    try:
+        value = ast.literal_eval(content)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return list(value) if isinstance(value, (list, tuple)) and valid_box(list(value)) else None
