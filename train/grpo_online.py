@@ -34,6 +34,7 @@ from train.online import checkpoint
 from train.online.advantages import answer_advantages, turn_advantages
 from train.online.collect import Group, RewardWeights, SamplingPolicy, collect_groups, evaluate
 from train.online.curriculum import Curriculum
+from train.online.distributed import Dist
 from train.online.logs import RunLog, metrics_row, plot
 from train.online.loss import LossConfig, SequenceScorer, train_on
 
@@ -88,13 +89,18 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
     if cfg.eval.split == "train":
         raise ValueError("eval.split must name held-out scenes (test), not the training scenes")
     hf_logging.disable_progress_bar()
+    dist = Dist.from_env()  # several processes under `accelerate launch`: groups and each update are shared out
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     rng = checkpoint.seed_all(cfg.seed)
     resumed = checkpoint.latest(out)
+    if dist.main:  # a tiny/small model is built once, by one process
+        init_model(cfg, out)
+    dist.barrier()
     init = init_model(cfg, out)
     model, processor = load_model(resumed[0] if resumed else init, dtype=cfg.dtype, device=cfg.device)
-    record_run(out, cfg, init)
+    if dist.main:
+        record_run(out, cfg, init)
     fmt = make_format("compact", box=cfg.prompt.box)
     generator = Generator(model, processor, Sampling(cfg.generation.max_new_tokens, cfg.generation.temperature))
     policy = SamplingPolicy(generator, fmt, cfg.seed, cfg.generation.batch_size)
@@ -127,7 +133,8 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         checkpoint.set_rng_state(rng, state["rng"])
         curriculum = Curriculum(**state["curriculum"])
         start, committed = state["iteration"], state["committed_groups"]
-        checkpoint.cut_log(log.path, start)
+        if dist.main:
+            checkpoint.cut_log(log.path, start)
         print(f"resuming from {path} (iteration {start}, {len(committed)} groups committed)")
 
     def returns_of(seeds: list[int]) -> dict[int, list[float]]:  # the curriculum's probes: play, never train
@@ -138,12 +145,12 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         t0 = time.perf_counter()
         policy.begin(it)
         # 1. rollouts: G episodes per task, from the same seed, all at once
-        groups = collect_groups(envs, policy, fmt, schedule(curriculum.pool, t.per_iteration, cfg.seed, it),
-                                t.group_size, loop, weights, it, qa)
+        seeds = schedule(curriculum.pool, t.per_iteration, cfg.seed, it)
+        groups = dist.share(collect_groups(envs, policy, fmt, dist.mine(seeds), t.group_size, loop, weights, it, qa))
         # 2. group-relative advantages, then 3. the clipped update on the generated tokens
         assign_advantages(groups, cfg.advantage)
         samples = [s for g in groups for r in g.rollouts for s in r.turns + ([r.answer] if r.answer else [])]
-        stats = train_on(model, optimizer, scorer, samples, loss_cfg, rng, ref_model)
+        stats = train_on(model, optimizer, scorer, samples, loss_cfg, rng, ref_model, dist)
         committed += [g.id for g in groups]
         # 4. curriculum, held-out evaluation, log, checkpoint
         extra = {}
@@ -154,16 +161,20 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
             extra.update(evaluate(eval_envs, greedy, fmt, list(cfg.eval.seeds), loop))
         extra["seconds"] = round(time.perf_counter() - t0, 2)
         row = metrics_row(it, groups, stats, extra)
-        log.append(row)
-        if cfg.progress:
+        if dist.main:
+            log.append(row)
+        if cfg.progress and dist.main:
             print(" ".join(f"{k}={row[k]}" for k in ("iteration", "return", "r_success", "r_progress", "r_invalid",
                                                        "r_format", "r_grounding", "qa_accuracy", "loss", "seconds")))
-        if it % cfg.save_every == 0 or it == cfg.iterations:
+        if (it % cfg.save_every == 0 or it == cfg.iterations) and dist.main:
             checkpoint.save(out, model, processor, optimizer, {
                 "iteration": it, "committed_groups": committed, "rng": checkpoint.rng_state(rng),
                 "curriculum": curriculum.state()}, cfg.keep_checkpoints)
+        dist.barrier()  # nobody runs ahead of a checkpoint being written
         if after_iteration is not None:
             after_iteration(it)
+    if not dist.main:
+        return {"iterations": cfg.iterations, "committed_groups": len(committed), "rows": None, "final_return": None}
     rows = log.rows()
     plot(rows, out / "reward_curve.png")
     summary = {"iterations": cfg.iterations, "committed_groups": len(committed), "rows": len(rows),

@@ -18,6 +18,7 @@ import torch
 from PIL import Image
 
 from train.online.collect import TurnSample
+from train.online.distributed import Dist
 
 
 @dataclass
@@ -108,9 +109,12 @@ def reference_logprobs(ref_model, scorer: SequenceScorer, samples: list[TurnSamp
 
 
 def train_on(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample], cfg: LossConfig,
-             rng: random.Random, ref_model=None) -> dict:
+             rng: random.Random, ref_model=None, dist: Dist | None = None) -> dict:
     """``cfg.epochs`` passes over the samples in shuffled minibatches; returns mean stats. Samples with
-    zero advantage and no KL term carry no gradient and are skipped."""
+    zero advantage and no KL term carry no gradient and are skipped. With ``dist`` (several processes,
+    each holding the same ``samples`` and the same ``rng`` state), each minibatch is split across the
+    processes and their gradients summed: the step is the one a single process would take."""
+    dist = dist or Dist()
     kept = [s for s in samples if scorer.scorable(s)]
     refs = reference_logprobs(ref_model, scorer, kept)
     pairs = [(s, r) for s, r in zip(kept, refs) if s.advantage != 0 or r is not None]
@@ -123,7 +127,7 @@ def train_on(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample]
             chunk = [pairs[i] for i in order[start:start + cfg.minibatch_size]]
             tokens = sum(len(s.completion_ids) for s, _ in chunk)
             optimizer.zero_grad(set_to_none=True)
-            for s, ref in chunk:
+            for s, ref in dist.mine(chunk):
                 new = scorer.logprobs(model, s)
                 old = torch.tensor(s.logprobs, device=new.device)
                 loss, stats = loss_terms(new, old, s.advantage, cfg, ref)
@@ -134,12 +138,17 @@ def train_on(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample]
                 totals["tokens"] += len(s.completion_ids)
                 if epoch == 0 and start == 0:  # later minibatches see updated weights
                     totals["first_epoch_logprob_gap"] = max(totals["first_epoch_logprob_gap"], stats["logprob_gap"])
+            dist.sum_grads(model)
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
             optimizer.step()
             totals["updates"] += 1
     model.eval()
     scorer.forget()
+    gap = totals.pop("first_epoch_logprob_gap")
+    totals = dist.sum(totals)  # each process counted its own share
+    totals["updates"] = int(totals["updates"]) // dist.world
+    totals["first_epoch_logprob_gap"] = gap
     n = max(totals["tokens"], 1)
     return {"loss": totals["loss"] / n, "clipfrac": totals["clipfrac"] / n, "kl": totals["kl"] / n,
-            "trained_tokens": totals["tokens"], "updates": totals["updates"], "unscorable": len(samples) - len(kept),
+            "trained_tokens": int(totals["tokens"]), "updates": totals["updates"], "unscorable": len(samples) - len(kept),
             "first_epoch_logprob_gap": totals["first_epoch_logprob_gap"]}
