@@ -74,6 +74,14 @@ def assign_advantages(groups: list[Group], a: DictConfig) -> None:
                 r.answer.advantage = adv
 
 
+def qa_options(cfg: DictConfig) -> dict | None:
+    """The video-QA settings, or None when off. Answers are sampled at the generation temperature:
+    the scorer recomputes every trained token's log-prob at that one temperature."""
+    if not cfg.qa.enabled:
+        return None
+    return {**OmegaConf.to_container(cfg.qa, resolve=True), "temperature": cfg.generation.temperature}
+
+
 def record_run(out: Path, cfg: DictConfig, model_path: Path) -> None:
     """``out/run.json``: the config, the model it started from and the held-out scenes it never trains on."""
     run = {"config": OmegaConf.to_container(cfg, resolve=True), "init_model": str(model_path.resolve()),
@@ -112,7 +120,7 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
     loop = LoopConfig(max_steps=cfg.env.max_steps, max_invalid=cfg.env.max_invalid, policy_name="qwen-online",
                       prompt_name="compact")
     weights = RewardWeights(**cfg.rewards)
-    qa = OmegaConf.to_container(cfg.qa) if cfg.qa.enabled else None
+    qa = qa_options(cfg)
     loss_cfg = LossConfig(cfg.train.epsilon_low, cfg.train.epsilon_high, cfg.train.beta, cfg.generation.temperature,
                           cfg.train.epochs, cfg.train.minibatch_size, cfg.train.max_grad_norm)
     scorer = SequenceScorer(processor, cfg.generation.temperature)

@@ -225,3 +225,13 @@ def test_video_qa_answer_is_trained_with_its_own_advantage(tiny_model):
     group.rollouts[0].answer.reward, group.rollouts[1].answer.reward = 1.5, 0.0
     assign_advantages([group], OmegaConf.create({"mode": "grpo", "step_weight": 0.0, "gamma": 1.0, "scale": True}))
     assert [r.answer.advantage for r in group.rollouts] == pytest.approx([1.0, -1.0], abs=1e-5)
+
+
+def test_video_qa_answers_are_sampled_at_the_temperature_the_loss_recomputes():
+    from train.grpo_online import qa_options
+
+    cfg = OmegaConf.load(CONF)
+    cfg.generation.temperature = 0.7
+    assert qa_options(cfg)["temperature"] == 0.7 and qa_options(cfg)["max_new_tokens"] == cfg.qa.max_new_tokens
+    cfg.qa.enabled = False
+    assert qa_options(cfg) is None
