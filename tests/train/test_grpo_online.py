@@ -235,3 +235,32 @@ def test_video_qa_answers_are_sampled_at_the_temperature_the_loss_recomputes():
     assert qa_options(cfg)["temperature"] == 0.7 and qa_options(cfg)["max_new_tokens"] == cfg.qa.max_new_tokens
     cfg.qa.enabled = False
     assert qa_options(cfg) is None
+
+
+def test_quitting_with_an_empty_plan_costs_more_than_a_failed_try():
+    """Without a cost, an empty plan (which ends the episode with no invalid action) beats trying:
+    a run without it learned to quit after two turns."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from agent.records import Episode, StepRecord
+    from train.online.collect import _Trace, score_turns
+
+    def trace(steps, empty):
+        t = _Trace()
+        t.data.frames = [np.zeros((4, 4, 3), np.uint8)] * 3
+        t.data.interactions = [None] * 3
+        gen = SimpleNamespace(prompt_ids=[1], completion_ids=[2], logprobs=[0.0])
+        n_turns = max([s.turn for s in steps], default=0) + empty
+        t.turns = [(SimpleNamespace(text="<think>x</think><action>find a Apple</action>", tokens=gen), [], 0)] * n_turns
+        metrics = {"task_success": 0.0, "empty_plan": empty}
+        t.data.episode = Episode(0, 0, {}, {}, "qwen", "compact", steps, metrics)
+        return t
+
+    failed = [StepRecord(1, 1, 5, "find a Apple", False, "failed", 0.0, 0.0, "")]
+    w = RewardWeights()
+    quit_turns, quit_parts = score_turns(trace([], 1), w)
+    try_turns, _ = score_turns(trace(failed, 0), w)
+    assert quit_parts["empty_plan"] == 1.0
+    assert sum(t.reward for t in quit_turns) < sum(t.reward for t in try_turns)

@@ -22,7 +22,7 @@ from agent.records import Episode
 from synth.episodes import SynthEpisode
 from train.online.aux_rewards import Question, answer_reward, episode_question, grounding_reward, turn_format
 
-PARTS = ("success", "progress", "invalid", "format", "grounding")
+PARTS = ("success", "progress", "invalid", "format", "grounding", "empty_plan")
 
 
 @dataclass
@@ -69,6 +69,7 @@ class RewardWeights:
     invalid: float = -0.5
     format: float = 0.2
     grounding: float = 0.5
+    empty_plan: float = -2.0  # ending the episode with an empty plan: without a cost, quitting beats trying
 
 
 class SamplingPolicy:
@@ -145,8 +146,9 @@ def score_turns(trace: _Trace, w: RewardWeights) -> tuple[list[TurnSample], dict
         for k, v in (("progress", gain), ("invalid", invalid), ("format", fmt), ("grounding", iou)):
             parts[k] += v
     parts["success"] = float(ep.metrics["task_success"])
+    parts["empty_plan"] = float(ep.metrics["empty_plan"])
     if turns:
-        turns[-1].reward += w.success * parts["success"]
+        turns[-1].reward += w.success * parts["success"] + w.empty_plan * parts["empty_plan"]
     parts["format"] /= max(len(turns), 1)  # rates per turn, so that long episodes do not dominate the log
     parts["grounding"] /= max(len(turns), 1)
     return turns, parts
