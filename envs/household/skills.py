@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from envs.household import geometry, sightlines
 from envs.household.placement import floor_spot, spot
-from envs.household.scenegraph import drawn_center, mouth
+from envs.household.scenegraph import drawn_center, furniture_shape, mouth
 from envs.household.vocab import KNIVES, class_of_name
 from envs.household.world import CAPACITY, FLOOR, World
 
@@ -123,12 +123,16 @@ def pose_for(world: World, idx: int):
     fallback = (tuple(world.objects[anchor].pose[:2]),) if anchor is not None and world.objects[anchor].pose else ()
     around = world.ancestors(idx)
     ignore = frozenset([o.id] + [world.objects[c].id for c in around])
-    center = drawn_center(world, idx)
+    center, size = drawn_center(world, idx), tuple(o.size)
+    if not o.pickupable:  # furniture as drawn: a shelf is its board, a desk over drawers its top
+        shape = furniture_shape(world.scene, o.id, bool(o.is_open))
+        if shape is not None:
+            lo, hi = shape[0], shape[1]
+            center, size = tuple(((lo + hi) / 2).tolist()), tuple((hi - lo).tolist())
     mouths = tuple(m for m in (mouth(world, c) for c in around) if m is not None)
-    # Small objects hide small objects; furniture is too big for them to matter much, so its sight
-    # lines (cached per floorplan) skip them.
-    extra = _small_boxes_near(world, idx, center) if o.pickupable else ()
-    x, z = sightlines.stand(world.scene, center, tuple(o.size), preferred, fallback, ignore, extra, mouths)
+    # Small objects hide things too: a bat leaning on a side table hides its drawers.
+    extra = _small_boxes_near(world, idx, center)
+    x, z = sightlines.stand(world.scene, center, size, preferred, fallback, ignore, extra, mouths)
     if o.pose is not None and (x, z) == tuple(o.pose[:2]):
         return o.pose
     return (x, z, geometry.yaw_to(x, z, center[0], center[2]), geometry.horizon_to(x, z, center))

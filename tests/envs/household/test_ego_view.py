@@ -11,8 +11,8 @@ from envs.household.env import HouseholdEnv
 # sha256 over an expert episode's frames and masks (seed, subset): any change to the renderer, the
 # scene data or the simulator's logic shows up here. Update them only for an intended change.
 GOLDEN = {
-    (0, "base"): "029386b1c25fd4f78108f5a0e3f94be3a7d796ab2f7ec988b2175c0c16039f7b",
-    (5, "long_horizon"): "148c28536ad3a2225a3e1cca718069b7ec22f37e4e13c49bbef9f709873432a2",
+    (0, "base"): "c36d7b6863eeb599314de3bd372c0d234020b0ed35f9507471bf5d5de6160b76",
+    (5, "long_horizon"): "7eb76f64a4386f2cc0ad4d402535125bbf92efc1dec89ae44e37a6daff538ec6",
 }
 
 
