@@ -73,7 +73,7 @@ def _node(world: World, idx: int) -> Node | None:
     if o.cls in FRAMES:
         return None
     if o.pickupable:
-        shape = _shape(o.cls, o.center, o.size, o.rotation, o.is_open, None)
+        shape = _small_shape(o.cls, o.center, o.size, o.rotation, o.is_open)
     else:  # furniture never moves: its shape depends only on the floorplan and whether it is open
         shape = furniture_shape(world.scene, o.id, o.is_open)
     if shape is None:
@@ -83,6 +83,11 @@ def _node(world: World, idx: int) -> Node | None:
     if rest:
         node.pieces = [Node(idx + 1, a, b) for a, b in rest]
     return node
+
+
+@lru_cache(maxsize=65536)  # the graph is rebuilt whenever anything moves; most objects did not
+def _small_shape(cls: str, center, size, rotation, is_open: bool):
+    return _shape(cls, center, size, rotation, is_open, None)
 
 
 @lru_cache(maxsize=None)
