@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from envs.household import geometry, sightlines
 from envs.household.placement import floor_spot, spot
-from envs.household.scenegraph import drawn_center, furniture_shape, mouth
+from envs.household.scenegraph import drawer_slide, drawn_center, furniture_shape, mouth
 from envs.household.vocab import KNIVES, class_of_name
 from envs.household.world import CAPACITY, FLOOR, World
 
@@ -140,18 +142,32 @@ def pose_for(world: World, idx: int):
 
 def _small_boxes_near(world: World, idx: int, center) -> tuple:
     """The boxes of small objects within reach of ``center`` that could hide it (not it, not what it
-    is in or holds), rounded so that the sight-line cache can key on them."""
-    skip = {idx, *world.ancestors(idx), *world.descendants(idx)}
+    is in or holds), rounded so that the sight-line cache can key on them. Every ``find`` asks (the
+    planner's look-ahead too), so it walks up from each object once: that gives what holds the
+    target, what is shut away and where an open drawer draws it, without numpy."""
+    objects, shut = world.objects, world.rules.openable
+    around = {idx, *world.ancestors(idx)}
     out = []
-    for o in world.objects:
-        if not (o.pickupable and o.alive) or o.idx in skip or o.parent is None:
-            continue
+    for o in objects:
         c = o.center
-        if abs(c[0] - center[0]) > SMALL_REACH or abs(c[2] - center[2]) > SMALL_REACH or world.enclosed(o.idx):
+        if not (o.pickupable and o.alive) or o.parent is None or o.idx in around \
+                or abs(c[0] - center[0]) > SMALL_REACH or abs(c[2] - center[2]) > SMALL_REACH:
             continue
-        c = drawn_center(world, o.idx)
+        x, y, z = float(c[0]), float(c[1]), float(c[2])  # as drawn_center gives it
+        hidden, p = False, o.parent
+        while p is not None and p != FLOOR:
+            q = objects[p]
+            if p == idx or (q.openable and not q.is_open and q.cls in shut):
+                hidden = True  # in the target, or shut away
+                break
+            if q.cls == "Drawer" and q.is_open:
+                x, y, z = (np.array((x, y, z)) + drawer_slide(q)).tolist()
+            p = q.parent
+        if hidden:
+            continue
         h = (o.size[0] / 2, o.size[1] / 2, o.size[2] / 2)
-        out.append((tuple(round(c[i] - h[i], 3) for i in range(3)), tuple(round(c[i] + h[i], 3) for i in range(3))))
+        out.append(((round(x - h[0], 3), round(y - h[1], 3), round(z - h[2], 3)),
+                    (round(x + h[0], 3), round(y + h[1], 3), round(z + h[2], 3))))
     return tuple(out)
 
 
