@@ -128,8 +128,9 @@ def pose_for(world: World, idx: int):
     center, size = drawn_center(world, idx), tuple(o.size)
     if not o.pickupable:  # furniture as drawn: a shelf is its board, a desk over drawers its top
         shape = furniture_shape(world.scene, o.id, bool(o.is_open))
-        if shape is not None:
-            lo, hi = shape[0], shape[1]
+        if shape is not None:  # the box around its pieces (a counter cut around a sink is still one)
+            lo = np.min([shape[0]] + [a for a, _ in shape[4]], axis=0)
+            hi = np.max([shape[1]] + [b for _, b in shape[4]], axis=0)
             center, size = tuple(((lo + hi) / 2).tolist()), tuple((hi - lo).tolist())
     mouths = tuple(m for m in (mouth(world, c) for c in around) if m is not None)
     # Small objects hide things too: a bat leaning on a side table hides its drawers.
