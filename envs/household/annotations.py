@@ -45,13 +45,14 @@ def visible_objects(world: World, mask: np.ndarray, min_pixels: int = MIN_VISIBL
 def box_of(mask: np.ndarray, mask_id: int, min_pixels: int = 1) -> list[int] | None:
     """The box of one id in a mask, or ``None`` if it shows on fewer than ``min_pixels`` pixels."""
     m = mask == mask_id
-    rows = m.any(axis=1)
-    if not rows.any() or (min_pixels > 1 and np.count_nonzero(m) < min_pixels):
+    ys = np.flatnonzero(m.any(axis=1))
+    if not len(ys):
         return None
-    cols = m.any(axis=0)
-    y0, y1 = _extent(rows[None, :])
-    x0, x1 = _extent(cols[None, :])
-    return [int(x0[0]), int(y0[0]), int(x1[0]), int(y1[0])]
+    band = m[ys[0]:ys[-1] + 1]  # the columns are looked for only in the rows it spans
+    if min_pixels > 1 and np.count_nonzero(band) < min_pixels:
+        return None
+    xs = np.flatnonzero(band.any(axis=0))
+    return [int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1]
 
 
 class FrameAnnotations:

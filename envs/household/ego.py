@@ -1,7 +1,10 @@
 """The first-person view: a painter's-algorithm renderer over the scene graph's boxes, in numpy + Pillow.
 
-Faces are drawn into one integer image whose value is ``mask id * 8 + shade``; the instance mask and
-the RGB frame are both read from it, so they always agree. The room's shell goes first: the eye is
+Every face has a key, ``mask id * 8 + shade``; the instance mask and the RGB frame are both read from
+one image of keys, so they always agree. A frame shows few keys, so they are painted renumbered into
+an 8-bit image (the shell keeps 0-7) whose palette Pillow turns into RGB, far cheaper than looking up
+three bytes per pixel in numpy; a frame with more keys than fit paints the keys themselves into a
+32-bit image. The room's shell goes first: the eye is
 inside it, so it hides nothing in the room and everything outside. Then the faces that look at the
 eye, cut where boxes cross (``faces.py``), in an order where nothing nearer is painted over
 (``depth_order.py``); polygons are clipped at the near plane and their outlines pulled in a little,
@@ -40,6 +43,7 @@ NEXT, PREV = np.array([1, 2, 3, 0]), np.array([3, 0, 1, 2])
 # sampling pixel centres, so whatever is drawn later would grow into its neighbours. Outline edges
 # are pulled in by this much to even that out (pixels, in the L1 sense as Pillow rounds per axis).
 ERODE = 0.25
+SHELL_KEYS = np.arange(8)  # keys of the room's shell (mask id 0), kept as they are in 8-bit images
 
 
 @dataclass
@@ -108,21 +112,43 @@ class EgoRenderer:
     def render(self, world: World) -> Frame:
         a = world.agent
         cam = Camera.at_agent(a, self.size)
-        img = self._room((a.x, a.z, a.yaw, a.horizon), cam).copy()
-        draw = ImageDraw.Draw(img)
+        room = self._room((a.x, a.z, a.yaw, a.horizon), cam)
         boxes, lit = self._boxes(world), _lit(world)
-        if len(boxes.ids):
-            on = np.zeros(len(world.objects) + 1, dtype=bool)
-            on[lit] = True
-            faces, n_held = box_faces(boxes, on[boxes.ids] & ~boxes.in_camera, cam, self._bounds)
-            keep = ~outside(faces.cc)
-            faces, n_scene = faces.take(keep), int(keep[:len(keep) - n_held].sum())
-            pixels, clipped = _project(cam, faces.cc)
-            order = depth_order(faces, pixels, cam.position, self.size, n_scene)
-            # The held box is nearest of all, and faces of one box never overlap: any order will do.
-            _paint(draw, faces, pixels, clipped, order + list(range(n_scene, len(pixels))))
-        keys = np.asarray(img, dtype=np.int32)
-        return Frame(rgb=np.take(self.lut(world, lit), keys, axis=0), mask=keys >> 3)
+        table = self.lut(world, lit)
+        if not len(boxes.ids):
+            return _frame(room.copy(), SHELL_KEYS, table)
+        on = np.zeros(len(world.objects) + 1, dtype=bool)
+        on[lit] = True
+        faces, n_held = box_faces(boxes, on[boxes.ids] & ~boxes.in_camera, cam, self._bounds)
+        keep = ~outside(faces.cc)
+        faces, n_scene = faces.take(keep), int(keep[:len(keep) - n_held].sum())
+        pixels, clipped = _project(cam, faces.cc)
+        order = depth_order(faces, pixels, cam.position, self.size, n_scene)
+        # The keys in use, renumbered after the shell's: a bincount and a table, where np.unique sorts.
+        present = np.bincount(faces.key)
+        present[:len(SHELL_KEYS)] = 0
+        used = np.flatnonzero(present)
+        if len(used) + len(SHELL_KEYS) > 256:
+            img, paint, keys = room.convert("I"), faces.key, None
+        else:
+            number = np.empty(len(present), dtype=np.int64)
+            number[used] = np.arange(len(SHELL_KEYS), len(SHELL_KEYS) + len(used))
+            img, paint, keys = room.copy(), number[faces.key], np.concatenate([SHELL_KEYS, used])
+        # The held box is nearest of all, and faces of one box never overlap: any order will do.
+        _paint(ImageDraw.Draw(img), faces, paint, pixels, clipped, order + list(range(n_scene, len(pixels))))
+        return _frame(img, keys, table)
+
+
+def _frame(img: Image.Image, keys: np.ndarray | None, table: np.ndarray) -> Frame:
+    """The RGB frame and mask of an image of renumbered keys (``keys``: the key of each number), or,
+    with ``keys`` None, of the keys themselves."""
+    if keys is None:
+        full = np.asarray(img, dtype=np.int32)
+        return Frame(rgb=np.take(table, full, axis=0), mask=full >> 3)
+    img.putpalette(table[keys].tobytes())
+    rgb = np.empty((img.height, img.width, 3), dtype=np.uint8)
+    rgb.data.cast("B")[:] = img.convert("RGB").tobytes()  # one copy fewer than np.array(image)
+    return Frame(rgb=rgb, mask=np.take((keys >> 3).astype(np.int32), np.asarray(img)))
 
 
 def _lit(world: World) -> list[int]:
@@ -132,7 +158,7 @@ def _lit(world: World) -> list[int]:
 
 def _room_layer(shell_quads, cam: Camera) -> Image.Image:
     """Floor and ceiling over the walls: the image starts as wall (key 0), all four being one colour."""
-    img = Image.new("I", (cam.size, cam.size), 0)
+    img = Image.new("L", (cam.size, cam.size), 0)
     draw = ImageDraw.Draw(img)
     for slot, quad in shell_quads:
         if slot in (2, 3):
@@ -169,11 +195,12 @@ def _fill(draw: ImageDraw.ImageDraw, cam: Camera, cc: np.ndarray, key: int) -> N
     draw.polygon(cam.project(cc).ravel().tolist(), fill=key)
 
 
-def _paint(draw: ImageDraw.ImageDraw, f: Faces, pixels: np.ndarray, clipped: dict[int, list | None],
-           order: list[int]) -> None:
-    """Fill the faces in order: those cut by the near plane as cut, the others' outlines pulled in."""
+def _paint(draw: ImageDraw.ImageDraw, f: Faces, paint: np.ndarray, pixels: np.ndarray,
+           clipped: dict[int, list | None], order: list[int]) -> None:
+    """Fill the faces in order with their ``paint`` values: those cut by the near plane as cut, the
+    others' outlines pulled in."""
     shrunk = _erode(pixels[:, :4], f.outline).reshape(len(pixels), 8).tolist()
-    keys = f.key.tolist()
+    keys = paint.tolist()
     for i in order:
         xy = clipped[i] if i in clipped else shrunk[i]
         if xy is not None and xy[0] == xy[0]:  # NaN: eroded away
@@ -196,4 +223,4 @@ def _erode(pixels: np.ndarray, edges: np.ndarray) -> np.ndarray:
     out = np.where(degenerate[:, None], z, out)
     vanished = (((out[:, NEXT] - out).conj() * e).real <= 0).any(axis=1) & ~degenerate  # an edge turned round
     out = np.where(vanished[:, None], np.nan, out)
-    return np.stack([out.real, out.imag], axis=-1)
+    return out.view(np.float64).reshape(len(out), 4, 2)  # (x, y) pairs: how complex numbers are laid out

@@ -18,6 +18,8 @@ INTERIOR, LIT = 6, 7  # shade slots: inside a container, switched on (0-5: the f
 # corners of each face of a box (+x, -x, +y, -y, +z, -z) by their index in ``CORNER_BITS``.
 FACE_UV = np.array([[1, 2], [0, 2], [0, 1]])
 FACE_LOOP = np.array([[4, 6, 7, 5], [0, 2, 3, 1], [2, 6, 7, 3], [0, 4, 5, 1], [1, 5, 7, 3], [0, 4, 6, 2]])
+# The box's face beyond each edge of a face (its axis is k >> 1, spanning FACE_UV's u and v).
+ACROSS = np.array([[2 * v + 1, 2 * u, 2 * v, 2 * u + 1] for u, v in FACE_UV[np.arange(6) >> 1]])
 
 
 @dataclass
@@ -110,8 +112,7 @@ def box_faces(b: Boxes, lit: np.ndarray, cam: Camera, room) -> tuple[Faces, int]
     j, k = np.nonzero(drawn)
     axis = k >> 1
     shade = np.where(front[j, k], np.where(lit[j], LIT, k), INTERIOR)
-    u, v = FACE_UV[axis, 0], FACE_UV[axis, 1]
-    across = np.stack([2 * v + 1, 2 * u, 2 * v, 2 * u + 1], axis=1)  # the box's face beyond each edge
+    across = ACROSS[k]
     flo, fhi = lo[j], hi[j]
     plane = np.where(k & 1, lo[j, axis], hi[j, axis])
     rows = np.arange(len(j))

@@ -10,7 +10,8 @@ Boxes are a coarse stand-in for meshes, so a few fixes keep them from hiding wha
 - a counter top reaching far past the drawers and cabinets below it is cut back to their fronts;
 - a loft bed's box also holds the desk or dresser under it: it is drawn as its top;
 - furniture whose box holds drawers or shelves of its own (desks, dressers, side tables, TV
-  stands) is drawn as its top only, the drawers and shelves drawing the body;
+  stands), or another table (a TV stand's boards listed as dining tables), is drawn as its top
+  only, the drawers, shelves and boards drawing the body;
 - a sink or bathtub basin is cut out of the counter slab above it (the slab becomes up to four
   pieces around the hole) and out of the cabinets below it (their top drops to the basin's floor);
 - furniture standing on other furniture (a toaster on the counter) is drawn right after it.
@@ -51,6 +52,7 @@ def carved(scene: SceneSpec) -> dict[str, list[tuple[tuple, tuple]]]:
     compartments = [o.center for o in scene.statics if o.type in COMPARTMENTS]
     counters = [box(o.center, o.size) for o in scene.statics if o.type in SURFACES]
     furniture = [o.center for o in scene.statics if o.type not in FRAMES and o.type != "Bed"]
+    boards = [(o.center[0], o.center[1] - o.size[1] / 2, o.center[2]) for o in scene.statics if o.type == "Shelf"]
     fronts = [(*box(o.center, o.size), o.pose) for o in scene.statics if o.type in FRONTED and o.pose is not None]
     out = {}
     for o in scene.statics:
@@ -59,8 +61,13 @@ def carved(scene: SceneSpec) -> dict[str, list[tuple[tuple, tuple]]]:
         lo, hi = box(o.center, o.size)
         if o.type in ("Faucet", "StoveBurner"):  # their boxes reach into the counter; they stand on it
             lo, hi = _lift_onto(lo, hi, counters)
-        elif o.type in CASES and any(all(lo[i] <= c[i] <= hi[i] for i in range(3)) for c in compartments):
-            lo = (lo[0], max(lo[1], hi[1] - TOP_ONLY), lo[2])
+        elif o.type in CASES and any(all(lo[i] <= c[i] <= hi[i] for i in range(3))
+                                     for c in compartments + [t.center for t in scene.statics
+                                                              if t.type in CASES and t is not o]):
+            # A shelf board set into the top (a desk's hutch) lies on it, with what is put there.
+            top = min([hi[1]] + [y for x, y, z in boards
+                                 if lo[0] <= x <= hi[0] and lo[2] <= z <= hi[2] and hi[1] - TOP_ONLY < y < hi[1]])
+            lo, hi = (lo[0], max(lo[1], top - TOP_ONLY), lo[2]), (hi[0], top, hi[2])
         elif o.type == "Shelf":
             hi = (hi[0], min(hi[1], lo[1] + BOARD), hi[2])
         elif o.type == "Bed" and any(all(lo[i] < c[i] < hi[i] for i in range(3)) for c in furniture):

@@ -67,10 +67,11 @@ def _standing_on(world: World, recep: int) -> list[Obj]:
 
 
 def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
-         strict: bool = False) -> tuple[float, float, float] | None:
+         strict: bool = False, free_only: bool = False) -> tuple[float, float, float] | None:
     """A free position for an object of ``size`` inside or on top of ``recep``. With ``strict`` (the
     first placement of an episode) it must also be one someone in the room can see, or ``None``;
-    otherwise (the agent putting something down) any reachable position, overlapping if need be."""
+    otherwise (the agent putting something down) any reachable position, overlapping if need be
+    (with ``free_only``, ``None`` rather than overlapping)."""
     r = world.objects[recep]
     cx, cy, cz = r.center
     sx, sy, sz = r.size
@@ -86,6 +87,8 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
         return not any(abs(x - t.center[0]) * 2 < size[0] + t.size[0] and abs(z - t.center[2]) * 2 < size[2] + t.size[2]
                        for t in taken)
 
+    if (strict or free_only) and r.cls == "Shelf" and size[1] > sy - BOARD:
+        return None  # taller than the compartment: it would swallow the board above and what is on it
     if strict:
         cells = sightlines.good_cells(world.scene, r.id, r.cls not in OPENS, r.cls in OPEN_TOP)
         if len(cells) == 0:
@@ -104,6 +107,8 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
     for x, z in reachable:
         if free(x, z):
             return (round(x, 4), round(y, 4), round(z, 4))
+    if free_only:
+        return None
     x, z = reachable[0] if reachable else _toward_pose(r, half_x, half_z) if r.pose is not None else candidates[0]
     return (round(x, 4), round(y, 4), round(z, 4))
 
@@ -178,11 +183,20 @@ def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = Tru
             # Hosts in a seeded order; the first with room, so objects do not pile into each other.
             order = [free[i] for i in rng.permutation(len(free))]
             host, where = order[0], None
-            for h in order:
-                where = spot(world, h, o.size, rng, strict=True)
+            # A seen spot if any host has one, else a free one: an object put over another (a bat
+            # lying across a desk lamp) would hide it from every standing point.
+            for strict in (True, False):
+                for h in order:
+                    where = spot(world, h, o.size, rng, strict=strict, free_only=True)
+                    if where is not None:
+                        host = h
+                        break
                 if where is not None:
-                    host = h
                     break
+            if where is None and k >= cons.min_counts.get(cls, 0):  # only a task's own objects may overlap
+                if k == 0:
+                    _add_default(world, specs[0], index_of)
+                break
             world.objects.append(o)
             world.invalidate()
             o.parent = host
@@ -196,6 +210,13 @@ def _add_default(world: World, spec: ObjectSpec, index_of: dict[str, int]) -> No
     number = sum(1 for o in world.objects if o.cls == spec.type) + 1
     o = _small(spec, len(world.objects), number)
     o.parent = index_of.get(spec.parent, FLOOR) if spec.parent else FLOOR
+    if o.parent != FLOOR:
+        # AI2-THOR's meshes are not boxes: a pillow lies sunk into the bed's box, where the box
+        # would hide it from everywhere. On a surface one can see, it rests on the box's top.
+        r = world.objects[o.parent]
+        top = _floor_of(r.cls, r.center, r.size)
+        if r.cls not in INSIDE and top <= EYE_LEVEL and o.center[1] - o.size[1] / 2 < top:
+            o.center = (o.center[0], round(top + o.size[1] / 2, 4), o.center[2])
     world.objects.append(o)
     world.invalidate()
 

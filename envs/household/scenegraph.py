@@ -73,9 +73,9 @@ def _node(world: World, idx: int) -> Node | None:
     if o.cls in FRAMES:
         return None
     if o.pickupable:
-        shape = _shape(o.cls, o.center, o.size, o.rotation, o.is_open, None)
+        shape = _small_shape(o.cls, o.center, o.size, o.rotation, o.is_open)
     else:  # furniture never moves: its shape depends only on the floorplan and whether it is open
-        shape = _furniture_shape(world.scene, o.id, o.is_open)
+        shape = furniture_shape(world.scene, o.id, o.is_open)
     if shape is None:
         return None
     lo, hi, open_face, shift, rest = shape
@@ -85,8 +85,14 @@ def _node(world: World, idx: int) -> Node | None:
     return node
 
 
+@lru_cache(maxsize=65536)  # the graph is rebuilt whenever anything moves; most objects did not
+def _small_shape(cls: str, center, size, rotation, is_open: bool):
+    return _shape(cls, center, size, rotation, is_open, None)
+
+
 @lru_cache(maxsize=None)
-def _furniture_shape(scene: SceneSpec, object_id: str, is_open: bool):
+def furniture_shape(scene: SceneSpec, object_id: str, is_open: bool):
+    """A piece of furniture as drawn (``_shape``), a function of the floorplan and whether it is open."""
     o = scene.by_id[object_id]
     return _shape(o.type, o.center, o.size, o.rotation, is_open, carved(scene).get(o.id))
 

@@ -26,6 +26,7 @@ FRAME = 0.95  # of the half field of view: a point right at the border may fall 
 CHUNK = 4  # standing points tested per vectorised step
 PLACEMENT_EYES = 8  # navigable points nearest to a piece of furniture, from which new objects must show
 EPS = 1e-9
+TOUCH = 0.005  # metres: a box the segment enters closer than this to its point is one the point lies on
 
 
 @lru_cache(maxsize=None)  # one per floorplan
@@ -57,8 +58,11 @@ def clear(eyes: np.ndarray, points: np.ndarray, lo: np.ndarray, hi: np.ndarray) 
     t1 = (lo[None, None] - eyes[:, None, None, :]) * inv[:, :, None, :]  # (E, P, B, 3)
     t2 = (hi[None, None] - eyes[:, None, None, :]) * inv[:, :, None, :]
     near, far = np.minimum(t1, t2).max(axis=3), np.maximum(t1, t2).min(axis=3)
-    # A box counts if the segment passes through it before reaching the point.
-    return ~((near < far) & (far > 0.0) & (near < 0.98)).any(axis=2)
+    # A box counts if the segment enters it before reaching the point, by more than a few
+    # millimetres (boxes the point lies on do not count): a share of the length would let a box
+    # that holds the point 2 cm deep at 1 m pass.
+    before = 1.0 - TOUCH / np.maximum(np.sqrt((d * d).sum(-1)), TOUCH)  # (E, P)
+    return ~((near < far) & (far > 0.0) & (near < before[:, :, None])).any(axis=2)
 
 
 @lru_cache(maxsize=1)

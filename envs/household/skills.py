@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from envs.household import geometry, sightlines
 from envs.household.placement import floor_spot, spot
-from envs.household.scenegraph import drawn_center, mouth
+from envs.household.scenegraph import drawer_slide, drawn_center, furniture_shape, mouth
 from envs.household.vocab import KNIVES, class_of_name
 from envs.household.world import CAPACITY, FLOOR, World
 
@@ -123,12 +125,17 @@ def pose_for(world: World, idx: int):
     fallback = (tuple(world.objects[anchor].pose[:2]),) if anchor is not None and world.objects[anchor].pose else ()
     around = world.ancestors(idx)
     ignore = frozenset([o.id] + [world.objects[c].id for c in around])
-    center = drawn_center(world, idx)
+    center, size = drawn_center(world, idx), tuple(o.size)
+    if not o.pickupable:  # furniture as drawn: a shelf is its board, a desk over drawers its top
+        shape = furniture_shape(world.scene, o.id, bool(o.is_open))
+        if shape is not None:  # the box around its pieces (a counter cut around a sink is still one)
+            lo = np.min([shape[0]] + [a for a, _ in shape[4]], axis=0)
+            hi = np.max([shape[1]] + [b for _, b in shape[4]], axis=0)
+            center, size = tuple(((lo + hi) / 2).tolist()), tuple((hi - lo).tolist())
     mouths = tuple(m for m in (mouth(world, c) for c in around) if m is not None)
-    # Small objects hide small objects; furniture is too big for them to matter much, so its sight
-    # lines (cached per floorplan) skip them.
-    extra = _small_boxes_near(world, idx, center) if o.pickupable else ()
-    x, z = sightlines.stand(world.scene, center, tuple(o.size), preferred, fallback, ignore, extra, mouths)
+    # Small objects hide things too: a bat leaning on a side table hides its drawers.
+    extra = _small_boxes_near(world, idx, center)
+    x, z = sightlines.stand(world.scene, center, size, preferred, fallback, ignore, extra, mouths)
     if o.pose is not None and (x, z) == tuple(o.pose[:2]):
         return o.pose
     return (x, z, geometry.yaw_to(x, z, center[0], center[2]), geometry.horizon_to(x, z, center))
@@ -136,18 +143,32 @@ def pose_for(world: World, idx: int):
 
 def _small_boxes_near(world: World, idx: int, center) -> tuple:
     """The boxes of small objects within reach of ``center`` that could hide it (not it, not what it
-    is in or holds), rounded so that the sight-line cache can key on them."""
-    skip = {idx, *world.ancestors(idx), *world.descendants(idx)}
+    is in or holds), rounded so that the sight-line cache can key on them. Every ``find`` asks (the
+    planner's look-ahead too), so it walks up from each object once: that gives what holds the
+    target, what is shut away and where an open drawer draws it, without numpy."""
+    objects, shut = world.objects, world.rules.openable
+    around = {idx, *world.ancestors(idx)}
     out = []
-    for o in world.objects:
-        if not (o.pickupable and o.alive) or o.idx in skip or o.parent is None:
-            continue
+    for o in objects:
         c = o.center
-        if abs(c[0] - center[0]) > SMALL_REACH or abs(c[2] - center[2]) > SMALL_REACH or world.enclosed(o.idx):
+        if not (o.pickupable and o.alive) or o.parent is None or o.idx in around \
+                or abs(c[0] - center[0]) > SMALL_REACH or abs(c[2] - center[2]) > SMALL_REACH:
             continue
-        c = drawn_center(world, o.idx)
+        x, y, z = float(c[0]), float(c[1]), float(c[2])  # as drawn_center gives it
+        hidden, p = False, o.parent
+        while p is not None and p != FLOOR:
+            q = objects[p]
+            if p == idx or (q.openable and not q.is_open and q.cls in shut):
+                hidden = True  # in the target, or shut away
+                break
+            if q.cls == "Drawer" and q.is_open:
+                x, y, z = (np.array((x, y, z)) + drawer_slide(q)).tolist()
+            p = q.parent
+        if hidden:
+            continue
         h = (o.size[0] / 2, o.size[1] / 2, o.size[2] / 2)
-        out.append((tuple(round(c[i] - h[i], 3) for i in range(3)), tuple(round(c[i] + h[i], 3) for i in range(3))))
+        out.append(((round(x - h[0], 3), round(y - h[1], 3), round(z - h[2], 3)),
+                    (round(x + h[0], 3), round(y + h[1], 3), round(z + h[2], 3))))
     return tuple(out)
 
 
