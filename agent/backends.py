@@ -8,6 +8,10 @@ recorded comes back with the episode and the driver writes it, so recording and 
 exactly as with ``local``. An actor that dies is replaced and its episode played again from its
 seed; one that takes longer than ``ray.episode_timeout_s`` on an episode is killed and replaced
 the same way. An episode is handed to ``on_episode`` once, when it has finished whole.
+
+With ``ray.policy_in=driver`` the policy stays in this process (one batched call per turn, as with
+``local``; what online training needs) and only the environments live in actors, stepped
+concurrently; a hung env then stops the run with a clear error instead of being replayed.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ class RayOptions:
     gpus_per_worker: float = 0.0
     episode_timeout_s: float = 600.0  # an actor busier than this on one episode is taken to hang
     max_attempts: int = 3  # tries per episode before the run gives up on it
+    policy_in: str = "actors"  # actors: each actor plays whole episodes with its own policy copy |
+    # driver: the policy stays here (one batched call per turn, e.g. the model being trained) and steps
+    # ``workers`` envs that live in actors
     runtime_env: dict = field(default_factory=dict)  # passed to ray.init (env_vars, working_dir, ...)
 
 
@@ -125,6 +132,9 @@ class Runner:
     def _run_ray(self, spec, jobs, writer_for, on_episode) -> None:
         from agent.ray_pool import RayPool  # ray is an optional extra
 
+        if self.ray.policy_in == "driver":
+            self._run_ray_driver(spec, jobs, writer_for, on_episode)
+            return
         if self._pool is None:
             self._pool = RayPool(self.ray, EpisodeWorker,
                                  (self.policy_name, self.policy_options, self.format, self.loop, writer_for is not None))
@@ -137,9 +147,30 @@ class Runner:
         self._pool.run(spec, deque(jobs), finished)
 
 
+    def _run_ray_driver(self, spec, jobs, writer_for, on_episode) -> None:
+        if self._policy is None:
+            self._policy = make_policy(self.policy_name, self.format, **self.policy_options)
+        envs = remote_envs(self.ray, spec, min(self.ray.workers, len(jobs)))
+        loop = LoopConfig(self.loop.max_steps, self.loop.max_invalid, spec, self.loop.policy_name, self.loop.prompt_name)
+        try:
+            run_episodes(envs, self._policy, self.format, jobs, loop, writer_for, on_episode, threads=len(envs))
+        finally:
+            for env in envs:
+                env.close()
+
+
+def remote_envs(options: RayOptions, spec: dict, n: int) -> list:
+    """``n`` envs in Ray actors, stepped from here (``run_episodes(..., threads=n)`` steps them at once)."""
+    from agent.ray_pool import RemoteEnv
+
+    return [RemoteEnv(options, spec, n) for _ in range(max(n, 1))]
+
+
 def ray_options(cfg) -> RayOptions:
     """``RayOptions`` from a config block; an unknown key is an error that names it."""
     values = dict(cfg or {})
+    if values.get("policy_in", "actors") not in ("actors", "driver"):
+        raise ValueError(f"ray.policy_in must be actors or driver, got {values['policy_in']!r}")
     unknown = sorted(set(values) - set(RayOptions.__dataclass_fields__))
     if unknown:
         raise ValueError(f"unknown ray option(s): {', '.join(unknown)}; known: {sorted(RayOptions.__dataclass_fields__)}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from agent.policy import Decision, HistoryItem, PolicyInput
@@ -64,9 +65,20 @@ class LoopConfig:
 
 def run_episodes(envs: list, policy, prompt_format, jobs: Iterable[tuple[int, int]], cfg: LoopConfig,
                  writer_for: Callable[[int, int], object] | None = None,
-                 on_episode: Callable[[Episode], None] | None = None) -> list[Episode]:
+                 on_episode: Callable[[Episode], None] | None = None, threads: int = 0) -> list[Episode]:
     """Play ``jobs`` ((index, seed) pairs, any iterable) on up to ``len(envs)`` envs at once; return the
-    episodes in the order they finished. ``writer_for(index, seed)`` gives each episode's recorder (or None)."""
+    episodes in the order they finished. ``writer_for(index, seed)`` gives each episode's recorder (or None).
+    ``threads`` > 0 plays the episodes' plans concurrently after each policy call: worth it only when
+    the envs live elsewhere (Ray actors), where a step is a wait, not work under the GIL."""
+    pool = ThreadPoolExecutor(threads) if threads > 0 else None
+    try:
+        return _run(envs, policy, prompt_format, jobs, cfg, writer_for, on_episode, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def _run(envs, policy, prompt_format, jobs, cfg, writer_for, on_episode, pool) -> list[Episode]:
     jobs, free, live, finished = iter(jobs), list(envs), [], []
     while True:
         while free and (job := next(jobs, None)) is not None:  # jobs are pulled only when an env is free
@@ -78,9 +90,13 @@ def run_episodes(envs: list, policy, prompt_format, jobs: Iterable[tuple[int, in
         t0 = time.perf_counter()
         decisions = policy.act(inputs)
         share = (time.perf_counter() - t0) / len(live)
-        for ep, inp, d in zip(live, inputs, decisions):
+        for ep in live:
             ep.timing["policy"] += share
-            _apply(ep, inp, d, prompt_format, cfg)
+        if pool is None:
+            for ep, inp, d in zip(live, inputs, decisions):
+                _apply(ep, inp, d, prompt_format, cfg)
+        else:  # each episode touches only its own env, writer and state
+            list(pool.map(lambda a: _apply(*a, prompt_format, cfg), zip(live, inputs, decisions)))
         for ep in [ep for ep in live if ep.done]:
             live.remove(ep)
             free.append(ep.env)

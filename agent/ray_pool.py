@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 try:
     import ray
-    from ray.exceptions import RayActorError, WorkerCrashedError
+    from ray.exceptions import GetTimeoutError, RayActorError, WorkerCrashedError
 except ImportError as e:  # pragma: no cover - exercised where ray is missing
     raise ImportError("backend=ray needs Ray: pip install 'egoloop[ray]'") from e
 
@@ -75,3 +75,47 @@ class RayPool:
         for actor in self.actors:
             ray.kill(actor, no_restart=True)
         self.actors = []
+
+
+class EnvActor:
+    """An environment in a Ray actor, stepped from the driver (``ray.policy_in=driver``)."""
+
+    def __init__(self, spec: dict):
+        import gymnasium as gym
+
+        self.env = gym.make(spec["id"], **spec["kwargs"])
+
+    def reset(self, seed=None, options=None):
+        return self.env.reset(seed=seed, options=options)
+
+    def step(self, action):
+        return self.env.step(action)
+
+
+class RemoteEnv:
+    """The driver's handle on an ``EnvActor``: reset/step as a local env has them, each call bounded by
+    ``timeout_s`` (a hung env raises instead of stalling the run)."""
+
+    def __init__(self, options, spec: dict, n_envs: int = 1):
+        if not ray.is_initialized():  # a local instance with room for every env actor
+            cpus = max(int(n_envs * options.cpus_per_worker + 0.999), 1)
+            ray.init(address=options.address, num_cpus=None if options.address else cpus,
+                     include_dashboard=False, log_to_driver=False, runtime_env=options.runtime_env or None)
+        self.actor = ray.remote(num_cpus=options.cpus_per_worker)(EnvActor).remote(spec)
+        self.timeout_s = options.episode_timeout_s
+
+    def _get(self, ref):
+        try:
+            return ray.get(ref, timeout=self.timeout_s)
+        except GetTimeoutError:
+            ray.kill(self.actor, no_restart=True)
+            raise TimeoutError(f"an env actor took longer than {self.timeout_s} s on one call (ray.episode_timeout_s)")
+
+    def reset(self, seed=None, options=None):
+        return self._get(self.actor.reset.remote(seed, options))
+
+    def step(self, action):
+        return self._get(self.actor.step.remote(action))
+
+    def close(self) -> None:
+        ray.kill(self.actor, no_restart=True)

@@ -25,6 +25,7 @@ import torch
 from omegaconf import DictConfig, OmegaConf
 from transformers.utils import logging as hf_logging
 
+from agent.backends import ray_options, remote_envs
 from agent.loop import LoopConfig
 from agent.models.generate import Generator, Sampling
 from agent.models.load import load_model
@@ -50,9 +51,15 @@ def init_model(cfg: DictConfig, out: Path) -> Path:
 
 
 def make_envs(cfg: DictConfig, split: str, n: int) -> list:
+    """``n`` envs here (``backend=local``) or in Ray actors (``backend=ray``, stepped from here)."""
     e = cfg.env
-    return [gym.make(e.id, subset=e.subset, scene_split=split, resolution=e.resolution, max_steps=e.max_steps,
-                     max_invalid=e.max_invalid, annotations=True) for _ in range(n)]
+    kwargs = {"subset": e.subset, "scene_split": split, "resolution": e.resolution, "max_steps": e.max_steps,
+              "max_invalid": e.max_invalid, "annotations": True}
+    if cfg.backend == "ray":
+        return remote_envs(ray_options(OmegaConf.to_container(cfg.ray, resolve=True)), {"id": e.id, "kwargs": kwargs}, n)
+    if cfg.backend != "local":
+        raise ValueError(f"backend must be local or ray, got {cfg.backend!r}")
+    return [gym.make(e.id, **kwargs) for _ in range(n)]
 
 
 def schedule(pool: list[int], per_iteration: int, seed: int, iteration: int) -> list[int]:
@@ -116,6 +123,7 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
                             Sampling(cfg.generation.max_new_tokens, 0.0))
     t = cfg.tasks
     envs = make_envs(cfg, "train", t.per_iteration * t.group_size)
+    threads = len(envs) if cfg.backend == "ray" else 0  # remote envs are stepped at once
     eval_envs = make_envs(cfg, cfg.eval.split, min(len(cfg.eval.seeds), 8)) if cfg.eval.every else []
     loop = LoopConfig(max_steps=cfg.env.max_steps, max_invalid=cfg.env.max_invalid, policy_name="qwen-online",
                       prompt_name="compact")
@@ -146,7 +154,7 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         print(f"resuming from {path} (iteration {start}, {len(committed)} groups committed)")
 
     def returns_of(seeds: list[int]) -> dict[int, list[float]]:  # the curriculum's probes: play, never train
-        probe = collect_groups(envs, policy, fmt, seeds, t.group_size, loop, weights, -1)
+        probe = collect_groups(envs, policy, fmt, seeds, t.group_size, loop, weights, -1, threads=threads)
         return {g.seed: [r.ret for r in g.rollouts] for g in probe}
 
     for it in range(start + 1, cfg.iterations + 1):
@@ -154,7 +162,8 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         policy.begin(it)
         # 1. rollouts: G episodes per task, from the same seed, all at once
         seeds = schedule(curriculum.pool, t.per_iteration, cfg.seed, it)
-        groups = dist.share(collect_groups(envs, policy, fmt, dist.mine(seeds), t.group_size, loop, weights, it, qa))
+        groups = dist.share(collect_groups(envs, policy, fmt, dist.mine(seeds), t.group_size, loop, weights, it, qa,
+                                           threads))
         # 2. group-relative advantages, then 3. the clipped update on the generated tokens
         assign_advantages(groups, cfg.advantage)
         samples = [s for g in groups for r in g.rollouts for s in r.turns + ([r.answer] if r.answer else [])]

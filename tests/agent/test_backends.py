@@ -62,3 +62,12 @@ def test_rollout_on_ray_survives_an_actor_that_dies_and_one_that_hangs(tmp_path)
     assert all(same(a, {**b, "env": a["env"]}) for a, b in zip(local, ray))
     assert json.loads((tmp_path / "ray" / "summary.json").read_text())["overall"]["task_success"]["mean"] == 1.0
     assert "success" in r.stdout
+
+
+@pytest.mark.slow
+def test_policy_in_the_driver_with_envs_in_actors_gives_the_local_episodes(tmp_path):
+    common = ["policy=random", "episodes=5", "parallel=3", "record.video=false"]
+    cli("agent.rollout", *common, f"out={tmp_path / 'local'}")
+    cli("agent.rollout", *common, f"out={tmp_path / 'ray'}", "backend=ray", "ray.policy_in=driver", "ray.workers=3")
+    local, ray = episodes(tmp_path / "local"), episodes(tmp_path / "ray")
+    assert len(ray) == 5 and all(same(a, b) for a, b in zip(local, ray))

@@ -264,3 +264,28 @@ def test_quitting_with_an_empty_plan_costs_more_than_a_failed_try():
     try_turns, _ = score_turns(trace(failed, 0), w)
     assert quit_parts["empty_plan"] == 1.0
     assert sum(t.reward for t in quit_turns) < sum(t.reward for t in try_turns)
+
+
+@pytest.mark.slow
+def test_groups_collected_from_envs_in_ray_actors_equal_local_ones(tiny_model):
+    pytest.importorskip("ray", reason="backend=ray needs the ray extra")
+    import ray
+
+    from agent.backends import RayOptions, remote_envs
+
+    model, processor = load_model(tiny_model, dtype="float32")
+    fmt = make_format("compact")
+    loop = LoopConfig(max_steps=2, max_invalid=2)
+    kwargs = {"resolution": 112, "annotations": True, "max_steps": 2, "max_invalid": 2}
+
+    def collect(envs, threads):
+        policy = SamplingPolicy(Generator(model, processor, Sampling(8, 1.0)), fmt, seed=0, batch_size=8)
+        groups = collect_groups(envs, policy, fmt, [2], 2, loop, RewardWeights(), 1, threads=threads)
+        return [([t.completion_ids for t in r.turns], r.parts) for r in groups[0].rollouts]
+
+    local = collect([gym.make("envs:EgoHousehold-v0", **kwargs) for _ in range(2)], 0)
+    try:
+        remote = collect(remote_envs(RayOptions(), {"id": "envs:EgoHousehold-v0", "kwargs": kwargs}, 2), 2)
+    finally:
+        ray.shutdown()
+    assert remote == local

@@ -155,12 +155,14 @@ def score_turns(trace: _Trace, w: RewardWeights) -> tuple[list[TurnSample], dict
 
 
 def collect_groups(envs: list, policy: SamplingPolicy, prompt_format, seeds: list[int], group_size: int,
-                   loop: LoopConfig, weights: RewardWeights, iteration: int, qa: dict | None = None) -> list[Group]:
+                   loop: LoopConfig, weights: RewardWeights, iteration: int, qa: dict | None = None,
+                   threads: int = 0) -> list[Group]:
     """``group_size`` episodes per seed, all run together; with ``qa`` (families, frames_min, frames_max,
     keyframe_weight, max_new_tokens, temperature), the video-QA answer of each episode too."""
     jobs = [(k * group_size + m, seed) for k, seed in enumerate(seeds) for m in range(group_size)]
     traces: dict[int, _Trace] = {}
-    run_episodes(envs, policy, prompt_format, jobs, loop, writer_for=lambda i, s: traces.setdefault(i, _Trace()))
+    run_episodes(envs, policy, prompt_format, jobs, loop, writer_for=lambda i, s: traces.setdefault(i, _Trace()),
+                 threads=threads)
     groups = []
     for k, seed in enumerate(seeds):
         rollouts = []
