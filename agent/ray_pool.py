@@ -31,7 +31,10 @@ class RayPool:
         self.replaced = 0
 
     def _new(self):
-        return self._cls.remote(*self._args)
+        """A started actor: its start-up (imports, a model load) must not count against an episode's timeout."""
+        actor = self._cls.remote(*self._args)
+        ray.get(actor.pid.remote())
+        return actor
 
     def run(self, spec: dict, jobs: deque, finished: Callable) -> None:
         """Play every job; ``finished(episode, calls)`` for each as it completes."""
