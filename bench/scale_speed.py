@@ -8,7 +8,9 @@ replies; its episodes end at the invalid-action cap):
 - ``local p=1``: one episode at a time in this process (the baseline);
 - ``local p=N``: N episodes in lockstep, one batched policy call per turn;
 - ``ray w=1`` / ``ray w=2``: Ray actors, each with its own env and policy copy (``ray.init`` and
-  the actors' start-up are excluded: one warm-up episode per actor first).
+  the actors' start-up are excluded: one warm-up episode per actor first);
+- ``ray driver w=N``: the policy here (one batched call per turn, as ``local p=N``) stepping N envs
+  that live in Ray actors, concurrently.
 Ratios to the baseline travel between machines; absolute figures do not. Peak RSS is this
 process's (Ray's workers are separate processes).
 """
@@ -30,10 +32,11 @@ SPEC = {"id": "envs:EgoHousehold-v0", "kwargs": {"view": "ego", "resolution": 22
 
 
 def measure(backend: str, n: int, parallel: int, workers: int, policy: str, options: dict, prompt: str,
-            seed: int) -> tuple[float, float]:
+            seed: int, policy_in: str = "actors") -> tuple[float, float]:
     fmt = make_format(prompt)
     loop = LoopConfig(30, 10, SPEC, policy, prompt)
-    runner = Runner(backend, policy, options, fmt, loop, parallel, RayOptions(workers=workers, address=None))
+    runner = Runner(backend, policy, options, fmt, loop, parallel,
+                    RayOptions(workers=workers, address=None, policy_in=policy_in))
     done = []
     # warm-up: model load, Ray start-up, caches (one episode per worker, outside the timing)
     runner.run(SPEC, [(10**6 + k, 10**6 + k) for k in range(max(workers, 1))], None, lambda e: None)
@@ -68,14 +71,15 @@ def main() -> None:
     for policy, options, prompt, n in cases:
         rows = [("local", 1, 1), ("local", args.parallel, 1)]
         if not args.skip_ray:
-            rows += [("ray", 1, 1), ("ray", 1, 2)]
+            rows += [("ray", 1, 1), ("ray", 1, 2), ("ray driver", 1, args.parallel)]
         base = None
         for backend, parallel, workers in rows:
-            eps, sps = measure(backend, n, parallel, workers, policy, options, prompt, args.seed)
+            mode = "driver" if backend == "ray driver" else "actors"
+            eps, sps = measure(backend.split()[0], n, parallel, workers, policy, options, prompt, args.seed, mode)
             base = base or eps
-            label = f"{backend} p={parallel}" if backend == "local" else f"ray w={workers}"
+            label = f"{backend} p={parallel}" if backend == "local" else f"{backend} w={workers}"
             print(f"{policy:8s} {label:12s} {eps:13.1f} {sps:9.1f} {eps / base:12.2f}x", flush=True)
-            if backend == "ray":
+            if backend.startswith("ray"):
                 ray.shutdown()  # a fresh cluster per row: the worker count is the only change
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
