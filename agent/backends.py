@@ -106,6 +106,7 @@ class Runner:
         self.ray = ray_options or RayOptions()
         self._policy = None
         self._pool = None
+        self._remote: dict[str, list] = {}  # driver mode: env actors per env spec
 
     def run(self, spec: dict, jobs: list[tuple[int, int]], writer_for: Callable | None,
             on_episode: Callable[[Episode], None]) -> None:
@@ -119,6 +120,10 @@ class Runner:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
+        for envs in self._remote.values():
+            for env in envs:
+                env.close()
+        self._remote = {}
 
     def _run_local(self, spec, jobs, writer_for, on_episode) -> None:
         if self._policy is None:
@@ -150,13 +155,12 @@ class Runner:
     def _run_ray_driver(self, spec, jobs, writer_for, on_episode) -> None:
         if self._policy is None:
             self._policy = make_policy(self.policy_name, self.format, **self.policy_options)
-        envs = remote_envs(self.ray, spec, min(self.ray.workers, len(jobs)))
+        key = json.dumps(spec, sort_keys=True)
+        if key not in self._remote:  # kept for the next call with this spec (actors are slow to start)
+            self._remote[key] = remote_envs(self.ray, spec, self.ray.workers)
+        envs = self._remote[key]
         loop = LoopConfig(self.loop.max_steps, self.loop.max_invalid, spec, self.loop.policy_name, self.loop.prompt_name)
-        try:
-            run_episodes(envs, self._policy, self.format, jobs, loop, writer_for, on_episode, threads=len(envs))
-        finally:
-            for env in envs:
-                env.close()
+        run_episodes(envs, self._policy, self.format, jobs, loop, writer_for, on_episode, threads=len(envs))
 
 
 def remote_envs(options: RayOptions, spec: dict, n: int) -> list:
