@@ -78,7 +78,7 @@ def main() -> None:
             eps, sps = measure(backend.split()[0], n, parallel, workers, policy, options, prompt, args.seed, mode)
             base = base or eps
             label = f"{backend} p={parallel}" if backend == "local" else f"{backend} w={workers}"
-            print(f"{policy:8s} {label:12s} {eps:13.1f} {sps:9.1f} {eps / base:12.2f}x", flush=True)
+            print(f"{policy:8s} {label:15s} {eps:13.1f} {sps:9.1f} {eps / base:12.2f}x", flush=True)
             if backend.startswith("ray"):
                 ray.shutdown()  # a fresh cluster per row: the worker count is the only change
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
