@@ -67,7 +67,7 @@ def main() -> None:
     model = build(Path(tempfile.mkdtemp()) / "tiny")
     cases = [("expert", {"seed": 0}, "eb", args.episodes),
              ("qwen", {"path": str(model), "max_new_tokens": 24, "device": "cpu"}, "compact", args.qwen_episodes)]
-    print(f"{'policy':8s} {'backend':12s} {'episodes/min':>13s} {'steps/s':>9s} {'vs local p=1':>13s}")
+    print(f"{'policy':8s} {'backend':15s} {'episodes/min':>13s} {'steps/s':>9s} {'vs local p=1':>13s}")
     for policy, options, prompt, n in cases:
         rows = [("local", 1, 1), ("local", args.parallel, 1)]
         if not args.skip_ray:
