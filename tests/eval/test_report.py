@@ -73,6 +73,8 @@ def test_report_opens_in_headless_chromium_without_errors_and_steps_through_an_e
         assert page.is_checked("#boxes")
         page.keyboard.press("ArrowDown")
         assert page.inner_text("#counter").startswith("step 0")
+        # the new episode's first frame loads asynchronously: wait for it (bounded) before reading its size
+        page.wait_for_function("document.getElementById('frame').complete", timeout=10_000)
         assert page.evaluate("document.getElementById('frame').naturalWidth") == 224
         shot = Path(os.environ.get("EGOLOOP_REPORT_SCREENSHOT", tmp_path / "report.png"))
         page.screenshot(path=str(shot), full_page=True)
