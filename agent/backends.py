@@ -17,7 +17,6 @@ concurrently; a hung env then stops the run with a clear error instead of being 
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections import deque
 from collections.abc import Callable
@@ -29,7 +28,6 @@ from agent.loop import LoopConfig, run_episodes
 from agent.policies import make_policy
 from agent.records import Episode
 
-log = logging.getLogger(__name__)
 BACKENDS = ("local", "ray")
 
 
