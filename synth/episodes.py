@@ -68,13 +68,31 @@ class _Collector:
         self.data.episode = episode
 
 
+def target_box(ep: SynthEpisode, turn: Turn) -> list[int] | None:
+    """The box, in the frame the turn saw, of the object its action acted on (None when out of view
+    or when the action acted on nothing): what online GRPO's grounding reward scores a ``<box>`` by."""
+    k = turn.step + 1  # the env step this turn's action became
+    region = ep.interactions[k] if k < len(ep.interactions) else None
+    return list(region["box_before"]) if region and region.get("box_before") is not None else None
+
+
+def checked_subsets(subsets) -> tuple[str, ...]:
+    """A config's ``subsets`` as a tuple, or an error that names the key and the unknown names."""
+    chosen = tuple(subsets)
+    unknown = [s for s in chosen if s not in SUBSETS]
+    if not chosen or unknown:
+        raise SystemExit(f"subsets: {unknown or 'empty'} is not a list of EB-ALFRED subsets {list(SUBSETS)}")
+    return chosen
+
+
 def expert_episodes(n: int, seed: int, subsets=SUBSETS, prompt: str = "compact", mistake_prob: float = 0.0,
                     resolution: int = 224, view: str = "ego", narrator=None, successful_only: bool = True,
-                    scene_split: str = SPLIT) -> Iterator[SynthEpisode]:
+                    scene_split: str = SPLIT, box: bool = False) -> Iterator[SynthEpisode]:
     """``n`` expert episodes (fewer when ``successful_only`` drops a failed one), in seed order.
     Training data always come from the train scenes; ``scene_split="test"`` is for held-out
-    evaluation sets only (``eval.videoqa`` / ``eval.grounding``)."""
-    fmt = make_format(prompt)
+    evaluation sets only (``eval.videoqa`` / ``eval.grounding``). ``box``: the compact formats' prompts
+    ask for the optional ``<box>`` (the replies get theirs from ``target_box``)."""
+    fmt = make_format(prompt, box=True) if box else make_format(prompt)
     policy = ExpertPolicy(fmt, seed=seed, mistake_prob=mistake_prob, narrator=narrator)
     envs = {s: gym.make(ENV_ID, subset=s, scene_split=scene_split, resolution=resolution, view=view, expert=True,
                         annotations=view == "ego") for s in subsets}

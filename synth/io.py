@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
-from datasets import Dataset
+from datasets import Dataset, Features, concatenate_datasets
 
 
 def content_fingerprint(ds: Dataset) -> str:
@@ -36,3 +37,18 @@ def save(ds: Dataset, out: str | Path, name: str, stats: dict, config: dict) -> 
     lines += ["", "## How it was made", "", "```json", json.dumps(config, indent=1, sort_keys=True), "```", ""]
     (out / "README.md").write_text("\n".join(lines))
     return fingerprint
+
+
+def rows_dataset(rows: Iterable[dict], features: Features, chunk: int = 1000) -> Dataset:
+    """A dataset of rows that come one episode at a time, encoded ``chunk`` rows at once: memory then
+    holds the encoded table (PNG bytes) and one chunk of decoded rows, not every episode's frames and
+    masks. The content (and so the fingerprint) is that of ``Dataset.from_list`` on all the rows."""
+    parts, pending = [], []
+    for row in rows:
+        pending.append(row)
+        if len(pending) == chunk:
+            parts.append(Dataset.from_list(pending, features=features))
+            pending = []
+    if pending or not parts:
+        parts.append(Dataset.from_list(pending, features=features))
+    return parts[0] if len(parts) == 1 else concatenate_datasets(parts)

@@ -12,7 +12,7 @@ from datasets import Dataset, Sequence, Value
 from omegaconf import DictConfig, OmegaConf
 
 from synth import chat
-from synth.episodes import SynthEpisode, expert_episodes
+from synth.episodes import SynthEpisode, checked_subsets, expert_episodes
 from synth.io import save
 from synth.sft_data import compressed
 from synth.thoughts import narrate
@@ -39,7 +39,8 @@ def levels(ep: SynthEpisode, max_level: int, compress: bool) -> list[dict]:
 @hydra.main(config_path="conf", config_name="planning_data", version_base=None)
 def main(cfg: DictConfig) -> None:
     # targets are the expert's own actions, so no detours here: every suffix is a correct plan
-    episodes = list(expert_episodes(cfg.n, cfg.seed, prompt=cfg.prompt, resolution=cfg.resolution, narrator=narrate))
+    episodes = list(expert_episodes(cfg.n, cfg.seed, checked_subsets(cfg.subsets), prompt=cfg.prompt,
+                                    resolution=cfg.resolution, narrator=narrate))
     rows = [r for ep in episodes for r in levels(ep, cfg.max_level, cfg.compress)]
     ds = Dataset.from_list(rows, features=chat.features(**COLUMNS))
     by_level = {}

@@ -12,13 +12,13 @@ step rows): the first turn's prompt plus "Previous actions taken: ...", with the
 from __future__ import annotations
 
 import hydra
-from datasets import Dataset, Sequence, Value
+from datasets import Sequence, Value
 from omegaconf import DictConfig, OmegaConf
 
 from agent.policy import Prompt
 from synth import chat
-from synth.episodes import SynthEpisode, expert_episodes
-from synth.io import save
+from synth.episodes import SynthEpisode, checked_subsets, expert_episodes, target_box
+from synth.io import rows_dataset, save
 from synth.thoughts import NARRATORS
 
 COLUMNS = {"episode_id": Value("string"), "task_id": Value("string"), "subset": Value("string"),
@@ -41,11 +41,18 @@ def turn_actions(ep: SynthEpisode, t: int) -> list[str]:
     return [s.action for s in ep.episode.steps if s.turn == t + 1 and s.action_id is not None]
 
 
-def step_rows(ep: SynthEpisode, compress: bool) -> list[dict]:
+def reply(ep: SynthEpisode, t: int, box: bool) -> str:
+    """The expert's reply at turn ``t``; with ``box``, followed by the target's ``<box>`` when it is in view."""
+    text = ep.turns[t].decision.text
+    coords = target_box(ep, ep.turns[t]) if box else None
+    return text if coords is None else text + "<box>[" + ",".join(map(str, coords)) + "]</box>"
+
+
+def step_rows(ep: SynthEpisode, compress: bool, box: bool = False) -> list[dict]:
     rows = []
     for t, turn in enumerate(ep.turns):
         prompt = compressed(ep, t) if compress and t > 0 else turn.prompt
-        rows.append({"messages": chat.messages(prompt, turn.decision.text), "images": chat.pil(prompt.images),
+        rows.append({"messages": chat.messages(prompt, reply(ep, t, box)), "images": chat.pil(prompt.images),
                      "turn": t, "expert_actions": turn_actions(ep, t)})
     return rows
 
@@ -64,29 +71,40 @@ def episode_row(ep: SynthEpisode) -> dict:
     return {"messages": msgs, "images": chat.pil(images), "turn": -1, "expert_actions": actions}
 
 
-def build_rows(episodes, granularity: str, compress: bool) -> list[dict]:
+def build_rows(episodes, granularity: str, compress: bool, box: bool = False) -> list[dict]:
     if granularity not in ("step", "episode"):
         raise ValueError(f"granularity must be step or episode, got {granularity!r}")
     rows = []
     for ep in episodes:
         task = ep.episode.task
         meta = {"episode_id": ep.id, "task_id": task["id"], "subset": task["subset"], "task_type": task["type"]}
-        made = step_rows(ep, compress) if granularity == "step" else [episode_row(ep)]
+        made = step_rows(ep, compress, box) if granularity == "step" else [episode_row(ep)]
         rows += [{**meta, **r} for r in made]
     return rows
 
 
 @hydra.main(config_path="conf", config_name="sft_data", version_base=None)
 def main(cfg: DictConfig) -> None:
-    episodes = list(expert_episodes(cfg.n, cfg.seed, prompt=cfg.prompt, mistake_prob=cfg.mistake_prob,
-                                    resolution=cfg.resolution, narrator=NARRATORS[cfg.thoughts]))
-    rows = build_rows(episodes, cfg.granularity, cfg.compress)
-    ds = Dataset.from_list(rows, features=chat.features(**COLUMNS))
-    images = sum(len(r["images"]) for r in rows)
-    stats = {"episodes": len(episodes), "rows": len(rows), "images": images, "prompt": cfg.prompt,
-             "granularity": cfg.granularity, "compressed": bool(cfg.compress)}
+    if cfg.box and (cfg.prompt == "eb" or cfg.granularity != "step"):
+        raise SystemExit(f"box: true needs step rows in a compact format (prompt=compact|bare), got "
+                         f"prompt={cfg.prompt} granularity={cfg.granularity}")
+    episodes = expert_episodes(cfg.n, cfg.seed, checked_subsets(cfg.subsets), prompt=cfg.prompt,
+                               mistake_prob=cfg.mistake_prob, resolution=cfg.resolution,
+                               narrator=NARRATORS[cfg.thoughts], box=cfg.box)
+    counts = {"episodes": 0, "rows": 0, "images": 0}
+
+    def rows():  # one episode in memory at a time
+        for ep in episodes:
+            made = build_rows([ep], cfg.granularity, cfg.compress, cfg.box)
+            counts["episodes"] += 1
+            counts["rows"] += len(made)
+            counts["images"] += sum(len(r["images"]) for r in made)
+            yield from made
+
+    ds = rows_dataset(rows(), chat.features(**COLUMNS))
+    stats = {**counts, "prompt": cfg.prompt, "granularity": cfg.granularity, "compressed": bool(cfg.compress)}
     fp = save(ds, cfg.out, "sft_data", stats, OmegaConf.to_container(cfg))
-    print(f"{len(ds)} SFT rows from {len(episodes)} episodes in {cfg.out} (fingerprint {fp[:12]})")
+    print(f"{counts['rows']} SFT rows from {counts['episodes']} episodes in {cfg.out} (fingerprint {fp[:12]})")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import gymnasium as gym
 import hydra
 import torch
 from omegaconf import DictConfig
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 from transformers import PreTrainedTokenizerFast
 from transformers.utils import logging as hf_logging
 
@@ -88,8 +88,14 @@ def simulator_corpus(episodes_per_subset: int = 4, seed: int = 0) -> list[str]:
     return sorted(lines)
 
 
-def build_tokenizer(lines: list[str], vocab_size: int) -> PreTrainedTokenizerFast:
+def build_tokenizer(lines: list[str], vocab_size: int, lowercase: bool = False) -> PreTrainedTokenizerFast:
+    """``lowercase``: an uncased tokenizer (BERT-uncased style). The instruction's "mug" and the action's
+    "Mug" become one token, so a model trained from scratch reads the object off the task by matching
+    tokens instead of learning a mapping per class; its replies come out in lower case, which the
+    parsers read (names are matched ignoring case)."""
     tok = Tokenizer(models.BPE())
+    if lowercase:
+        tok.normalizer = normalizers.Lowercase()
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIALS, show_progress=False,
@@ -148,10 +154,11 @@ def build_processor(tok, arch: str, pixels: int = 224):
     return IMAGE_ONLY[arch](image_processor=image_processor, tokenizer=tok, chat_template=CHAT_TEMPLATE)
 
 
-def build(out: Path, arch: str = "qwen2_vl", seed: int = 0, vocab_size: int = 4096, size: str = "tiny") -> Path:
+def build(out: Path, arch: str = "qwen2_vl", seed: int = 0, vocab_size: int = 4096, size: str = "tiny",
+          lowercase: bool = False) -> Path:
     out = Path(out)
     hf_logging.disable_progress_bar()
-    tok = build_tokenizer(simulator_corpus(seed=seed), vocab_size)
+    tok = build_tokenizer(simulator_corpus(seed=seed), vocab_size, lowercase)
     model = build_model(tok, arch, seed, size)
     processor = build_processor(tok, arch, SIZES[size]["pixels"])
     return save_model(model, processor, out)
@@ -159,7 +166,7 @@ def build(out: Path, arch: str = "qwen2_vl", seed: int = 0, vocab_size: int = 40
 
 @hydra.main(config_path="../conf", config_name="tiny", version_base=None)
 def main(cfg: DictConfig) -> None:
-    out = build(Path(cfg.out), cfg.arch, cfg.seed, cfg.vocab_size, cfg.size)
+    out = build(Path(cfg.out), cfg.arch, cfg.seed, cfg.vocab_size, cfg.size, cfg.lowercase)
     size = sum(p.stat().st_size for p in out.iterdir())
     print(f"{cfg.size} {cfg.arch} (seed {cfg.seed}) in {out}: {size / 1e6:.1f} MB, files {sorted(p.name for p in out.iterdir())}")
 

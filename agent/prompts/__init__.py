@@ -3,10 +3,10 @@ writes a reply of its own kind for scripted policies (the text synthesis trains 
 
 from __future__ import annotations
 
-from agent.prompts.compact import CompactFormat
+from agent.prompts.compact import BareFormat, CompactFormat
 from agent.prompts.eb import EBFormat
 
-FORMATS = {"eb": EBFormat, "compact": CompactFormat}
+FORMATS = {"eb": EBFormat, "compact": CompactFormat, "bare": BareFormat}
 
 
 def make_format(name: str, **options):

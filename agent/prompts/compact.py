@@ -4,7 +4,11 @@ the task, the previous actions and the last feedback; the reply is
 ``<think>...</think><action>NAME</action>``, one action per turn, optionally followed by
 ``<box>[x1, y1, x2, y2]</box>``: the pixel box of the object the action targets in the current
 frame (online GRPO rewards it by IoU with the simulator's box). The parser ignores the box, so a
-reply with or without one plans the same; ``agent.prompts.replies.action_box`` reads it."""
+reply with or without one plans the same; ``agent.prompts.replies.action_box`` reads it.
+
+``bare`` is the same format without the system message: a model trained from scratch learns the
+reply's shape from its data and has no use for instructions, which are 40% of a turn's tokens (and
+of its training compute)."""
 
 from __future__ import annotations
 
@@ -28,16 +32,18 @@ BOX_HINT = ("\nAfter the action you may add <box>[x1,y1,x2,y2]</box>: the pixel 
 class CompactFormat:
     name = "compact"
 
-    def __init__(self, threshold: float = 0.9, box: bool = False):
+    def __init__(self, threshold: float = 0.9, box: bool = False, system: bool = True):
         self.threshold, self.box = threshold, box  # box: the system message asks for the optional <box>
+        self.system = system
 
     def build(self, inp: PolicyInput) -> Prompt:
         done = ", ".join(h.action for h in inp.history) or "none"
         last = inp.history[-1].feedback if inp.history else "none"
         text = f"Task: {inp.instruction}\nPrevious actions: {done}\nLast feedback: {last}"
-        system = SYSTEM + BOX_HINT if self.box else SYSTEM
-        messages = [{"role": "system", "content": [{"type": "text", "text": system}]},
-                    {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]}]
+        messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": text}]}]
+        if self.system:
+            system = SYSTEM + BOX_HINT if self.box else SYSTEM
+            messages.insert(0, {"role": "system", "content": [{"type": "text", "text": system}]})
         return Prompt(messages, [inp.image], (inp.step,))
 
     def render(self, actions: list[int], names: list[str], thought: str, visual: str = "") -> str:
@@ -67,3 +73,12 @@ class CompactFormat:
                 "Reply as <think>your reasoning</think><action>one action</action>.")
 BOX_HINT = ("\nAfter the action you may add <box>[x1,y1,x2,y2]</box>: the pixel box of the object the action "
             "targets in the image.")
+
+
+class BareFormat(CompactFormat):
+    """The compact format without its system message (for models trained from scratch)."""
+
+    name = "bare"
+
+    def __init__(self, threshold: float = 0.9, box: bool = False):
+        super().__init__(threshold, box, system=False)

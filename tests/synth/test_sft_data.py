@@ -104,3 +104,37 @@ def test_thought_rewrite_keeps_facts_or_falls_back(monkeypatch):
         assert r.rephrase("Next I will find a Apple.") == "Next I will find a Apple."  # dropped the Apple: kept
         assert r.rephrase("Next I will find a Mug.") == "Next I will find a Mug."  # server error: kept
     assert (r.rewritten, r.kept) == (1, 2)
+
+
+def test_subsets_key_chooses_the_subsets_and_names_a_bad_one(tmp_path):
+    cli("synth.sft_data", f"out={tmp_path / 'base'}", "n=2", "seed=3", "subsets=[base]", "prompt=bare")
+    ds = load_from_disk(str(tmp_path / "base"))
+    assert set(ds["subset"]) == {"base"} and [m["role"] for m in ds[0]["messages"]] == ["user", "assistant"]
+    r = subprocess.run([sys.executable, "-m", "synth.sft_data", f"out={tmp_path / 'bad'}", "n=1", "subsets=[bas]"],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode != 0 and "subsets" in r.stderr and "bas" in r.stderr
+
+
+def test_box_rows_end_with_the_box_the_grounding_reward_scores(episodes):
+    from agent.prompts.replies import action_box
+
+    ep = episodes[0]
+    rows = build_rows([ep], "step", compress=False, box=True)
+    plain = build_rows([ep], "step", compress=False)
+    boxed = 0
+    for t, (row, base) in enumerate(zip(rows, plain)):
+        text, before = row["messages"][-1]["content"][0]["text"], base["messages"][-1]["content"][0]["text"]
+        region = ep.interactions[ep.turns[t].step + 1]  # the step this turn's action became
+        truth = region["box_before"] if region else None
+        assert text.startswith(before) and action_box(text) == (list(truth) if truth is not None else None)
+        boxed += truth is not None
+    assert boxed >= 2  # a pick and a put at least: the object is in view when acted on
+
+
+def test_rows_encoded_in_chunks_are_the_rows_encoded_at_once(episodes):
+    from synth.io import content_fingerprint, rows_dataset
+
+    rows = build_rows(episodes[:3], "step", compress=False)
+    whole = Dataset.from_list(rows, features=chat.features(**COLUMNS))
+    chunked = rows_dataset(iter(rows), chat.features(**COLUMNS), chunk=4)
+    assert len(chunked) == len(rows) and content_fingerprint(chunked) == content_fingerprint(whole)

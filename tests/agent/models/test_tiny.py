@@ -48,6 +48,18 @@ def test_the_tokenizer_knows_the_simulator_and_qwens_special_tokens(tiny_model):
     assert tok.decode(masked) == "ok<|im_end|>"
 
 
+def test_an_uncased_tokenizer_gives_the_task_and_the_action_one_token_and_keeps_the_specials():
+    from agent.models.tiny import build_tokenizer
+
+    lines = ["Task: Put a mug on the desk.", "<action>find a Mug</action>", "pick up the Mug", "find a Desk"] * 20
+    cased, uncased = build_tokenizer(lines, 400), build_tokenizer(lines, 400, lowercase=True)
+    word = lambda tok, text: tok(text)["input_ids"][-1]  # noqa: E731
+    assert word(uncased, "find a Mug") == word(uncased, "Put a mug") != word(cased, "Put a mug")
+    assert word(cased, "find a Mug") != word(cased, "Put a mug")
+    ids = uncased("<|im_start|>find a Mug<|im_end|>")["input_ids"]
+    assert uncased.decode(ids) == "<|im_start|>find a mug<|im_end|>"
+
+
 def test_loads_as_a_processor_never_a_bare_tokenizer(tiny_model, tmp_path):
     model, processor = load_model(tiny_model)
     assert type(model).__name__ == "Qwen2VLForConditionalGeneration" and model.dtype == torch.float32

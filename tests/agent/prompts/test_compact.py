@@ -34,3 +34,14 @@ def test_prompt_is_short_and_carries_history():
     assert "Previous actions: find a Apple, pick up the Apple" in text and "Last feedback: nope" in text
     assert "find a Cabinet_2" not in system["content"][0]["text"] + text  # no action list
     assert fmt.parse(fmt.render([2], NAMES, "go"), NAMES).actions == (2,)
+
+
+def test_bare_is_compact_without_the_system_message():
+    inp = PolicyInput(0, 1, 1, "Pick up the apple.", np.zeros((4, 4, 3), np.uint8), NAMES,
+                      (HistoryItem(0, "find a Apple", "ok", True),), "", Prompt([]), 29, {})
+    compact, bare = make_format("compact").build(inp), make_format("bare").build(inp)
+    assert [m["role"] for m in bare.messages] == ["user"]
+    assert bare.messages[0] == compact.messages[1] and bare.images == compact.images
+    reply = make_format("compact").render([1], NAMES, "go")
+    assert make_format("bare").render([1], NAMES, "go") == reply
+    assert make_format("bare").parse(reply, NAMES).actions == (1,)
