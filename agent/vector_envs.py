@@ -102,7 +102,7 @@ class VectorEnvs:
             self._abort()
             raise TimeoutError(f"an env subprocess took longer than {self.timeout_s} s on one reset or plan "
                                f"(vector.timeout_s); spec {self.spec}") from None
-        except (EOFError, OSError) as e:  # a closed pipe: the subprocess is gone
+        except (EOFError, ConnectionError) as e:  # a closed pipe: the subprocess is gone
             self._abort()
             raise RuntimeError(f"an env subprocess died ({type(e).__name__}); spec {self.spec}") from e
         except BaseException:  # the env raised in its subprocess (the vector env logged its traceback)
