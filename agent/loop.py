@@ -11,12 +11,16 @@ them, EmbodiedBench's rules for what happens next.
 
 Episode ``index`` runs from env seed ``seed + index``; policies draw their randomness from the
 episode seed and the turn, so the order episodes run in (``parallel``) changes nothing.
+
+The envs are a list (stepped from here) or a group that resets and plays plans for several at once
+somewhere else (``agent.vector_envs``): anything with ``slots``, ``reset`` and ``play`` as
+``InProcess`` has them.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -63,27 +67,62 @@ class LoopConfig:
     prompt_name: str = ""
 
 
-def run_episodes(envs: list, policy, prompt_format, jobs: Iterable[tuple[int, int]], cfg: LoopConfig,
+def plan_steps(env, actions) -> Iterator[tuple]:
+    """Step ``actions`` in order until one fails or the episode ends, yielding (obs, reward, terminated,
+    truncated, info, seconds) per step. Lazy: a step runs only once the one before has been read."""
+    for action in actions:
+        t0 = time.perf_counter()
+        obs, reward, terminated, truncated, info = env.step(action)
+        yield obs, reward, terminated, truncated, info, time.perf_counter() - t0
+        if terminated or truncated or not info["last_action_success"]:
+            return
+
+
+class InProcess:
+    """Envs stepped from this process: ``slots`` are the envs themselves."""
+
+    def __init__(self, envs: list):
+        self.slots = list(envs)
+
+    def reset(self, starts: list[tuple[object, int]]) -> list[tuple]:
+        """(obs, info, seconds) for each (slot, seed)."""
+        out = []
+        for env, seed in starts:
+            t0 = time.perf_counter()
+            out.append((*env.reset(seed=seed), time.perf_counter() - t0))
+        return out
+
+    def play(self, plans: list[tuple[object, tuple]]) -> list[Iterable[tuple]]:
+        """Each (slot, actions) plan's steps (see ``plan_steps``)."""
+        return [plan_steps(env, actions) for env, actions in plans]
+
+
+def run_episodes(envs, policy, prompt_format, jobs: Iterable[tuple[int, int]], cfg: LoopConfig,
                  writer_for: Callable[[int, int], object] | None = None,
                  on_episode: Callable[[Episode], None] | None = None, threads: int = 0) -> list[Episode]:
-    """Play ``jobs`` ((index, seed) pairs, any iterable) on up to ``len(envs)`` envs at once; return the
-    episodes in the order they finished. ``writer_for(index, seed)`` gives each episode's recorder (or None).
-    ``threads`` > 0 plays the episodes' plans concurrently after each policy call: worth it only when
-    the envs live elsewhere (Ray actors), where a step is a wait, not work under the GIL."""
+    """Play ``jobs`` ((index, seed) pairs, any iterable) on up to as many envs at once as ``envs`` holds (a
+    list, or a group like ``InProcess``); return the episodes in the order they finished.
+    ``writer_for(index, seed)`` gives each episode's recorder (or None). ``threads`` > 0 plays the
+    episodes' plans concurrently after each policy call: worth it only when the envs live elsewhere
+    (Ray actors), where a step is a wait, not work under the GIL."""
+    group = envs if hasattr(envs, "play") else InProcess(envs)
     pool = ThreadPoolExecutor(threads) if threads > 0 else None
     try:
-        return _run(envs, policy, prompt_format, jobs, cfg, writer_for, on_episode, pool)
+        return _run(group, policy, prompt_format, jobs, cfg, writer_for, on_episode, pool)
     finally:
         if pool is not None:
             pool.shutdown()
 
 
-def _run(envs, policy, prompt_format, jobs, cfg, writer_for, on_episode, pool) -> list[Episode]:
-    jobs, free, live, finished = iter(jobs), list(envs), [], []
+def _run(group, policy, prompt_format, jobs, cfg, writer_for, on_episode, pool) -> list[Episode]:
+    jobs, free, live, finished = iter(jobs), list(group.slots), [], []
     while True:
+        starts = []
         while free and (job := next(jobs, None)) is not None:  # jobs are pulled only when an env is free
             index, seed = job
-            live.append(_start(free.pop(), index, seed, writer_for(index, seed) if writer_for else None))
+            starts.append(Running(index, seed, free.pop(), writer_for(index, seed) if writer_for else None))
+        _start(group, starts)
+        live += starts
         if not live:
             return finished
         inputs = [_input(ep, prompt_format, cfg) for ep in live]
@@ -92,11 +131,15 @@ def _run(envs, policy, prompt_format, jobs, cfg, writer_for, on_episode, pool) -
         share = (time.perf_counter() - t0) / len(live)
         for ep in live:
             ep.timing["policy"] += share
+        plans = [(ep, d, _apply(ep, inp, d, prompt_format, cfg)) for ep, inp, d in zip(live, inputs, decisions)]
+        plans = [(ep, d, actions) for ep, d, actions in plans if actions is not None]
+        steps = group.play([(ep.env, actions) for ep, _, actions in plans])
+        work = [(ep, d, s) for (ep, d, _), s in zip(plans, steps)]
         if pool is None:
-            for ep, inp, d in zip(live, inputs, decisions):
-                _apply(ep, inp, d, prompt_format, cfg)
+            for ep, d, s in work:
+                _consume(ep, d, s, cfg)
         else:  # each episode touches only its own env, writer and state
-            list(pool.map(lambda a: _apply(*a, prompt_format, cfg), zip(live, inputs, decisions)))
+            list(pool.map(lambda a: _consume(*a, cfg), work))
         for ep in [ep for ep in live if ep.done]:
             live.remove(ep)
             free.append(ep.env)
@@ -106,13 +149,13 @@ def _run(envs, policy, prompt_format, jobs, cfg, writer_for, on_episode, pool) -
                 on_episode(episode)
 
 
-def _start(env, index: int, seed: int, writer) -> Running:
-    ep = Running(index, seed, env, writer)
-    t0 = time.perf_counter()
-    ep.obs, ep.info = env.reset(seed=seed)
-    ep.timing["env"] += time.perf_counter() - t0
-    _record(ep, lambda w: w.observe(0, ep.obs, ep.info))
-    return ep
+def _start(group, starts: list[Running]) -> None:
+    if not starts:
+        return
+    for ep, (obs, info, seconds) in zip(starts, group.reset([(ep.env, ep.seed) for ep in starts])):
+        ep.obs, ep.info = obs, info
+        ep.timing["env"] += seconds
+        _record(ep, lambda w: w.observe(0, ep.obs, ep.info))
 
 
 def _input(ep: Running, prompt_format, cfg: LoopConfig) -> PolicyInput:
@@ -126,7 +169,8 @@ def _input(ep: Running, prompt_format, cfg: LoopConfig) -> PolicyInput:
     return inp
 
 
-def _apply(ep: Running, inp: PolicyInput, d: Decision, prompt_format, cfg: LoopConfig) -> None:
+def _apply(ep: Running, inp: PolicyInput, d: Decision, prompt_format, cfg: LoopConfig) -> tuple | None:
+    """Take the turn's decision; return the actions to step, or None when it steps nothing."""
     ep.turn += 1
     _record(ep, lambda w: w.turn(ep.turn, inp.prompt, d))
     plan = d.plan
@@ -137,14 +181,19 @@ def _apply(ep: Running, inp: PolicyInput, d: Decision, prompt_format, cfg: LoopC
         ep.steps.append(StepRecord(ep.env_steps, ep.turn, None, UNREADABLE, False, feedback, 0.0,
                                    float(ep.info["task_progress"]), d.text, repairs=list(plan.repairs)))
         ep.done = ep.invalid >= cfg.max_invalid
-        return
+        return None
     if plan.empty or not plan.actions:
         ep.empty_plan, ep.done = 1, True
-        return
-    for k, action in enumerate(plan.actions[:max(cfg.max_steps - ep.env_steps, 0)]):
-        t0 = time.perf_counter()
-        ep.obs, reward, terminated, truncated, ep.info = ep.env.step(action)
-        ep.timing["env"] += time.perf_counter() - t0
+        return None
+    return plan.actions[:max(cfg.max_steps - ep.env_steps, 0)]
+
+
+def _consume(ep: Running, d: Decision, steps: Iterable[tuple], cfg: LoopConfig) -> None:
+    """Record the plan's steps; stop reading them where the episode ends (a lazy plan then steps no further)."""
+    plan = d.plan
+    for k, (action, (obs, reward, terminated, truncated, info, seconds)) in enumerate(zip(plan.actions, steps)):
+        ep.obs, ep.info = obs, info
+        ep.timing["env"] += seconds
         step = ep.env_steps
         ok = bool(ep.info["last_action_success"])
         name = ep.info["action_description"]

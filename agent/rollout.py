@@ -18,7 +18,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
-from agent.backends import Runner, ray_options
+from agent.backends import Runner, ray_options, vector_options
 from agent.loop import LoopConfig
 from agent.policies import is_privileged
 from agent.prompts import make_format
@@ -46,10 +46,11 @@ def build_format(cfg: DictConfig, spec: dict):
 
 
 def make_runner(cfg: DictConfig, policy_name: str, policy_options: dict, prompt_format) -> Runner:
-    """The backend that plays the episodes (``backend=local|ray``, ``parallel``, ``ray.*``)."""
+    """The backend that plays the episodes (``backend=local|vector|ray``, ``parallel``, ``ray.*``, ``vector.*``)."""
     loop = LoopConfig(cfg.max_steps, cfg.max_invalid, {}, policy_name, cfg.prompt)
     return Runner(cfg.backend, policy_name, policy_options, prompt_format, loop, cfg.parallel,
-                  ray_options(OmegaConf.to_container(cfg.ray, resolve=True)))
+                  ray_options(OmegaConf.to_container(cfg.ray, resolve=True)),
+                  vector_options(OmegaConf.to_container(cfg.vector, resolve=True)))
 
 
 def finished_episodes(out: Path, spec: dict, policy: str, jobs: list[tuple[int, int]]) -> dict[int, Episode]:

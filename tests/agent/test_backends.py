@@ -2,33 +2,12 @@
 or hangs costs a replay of its episode, never a lost or doubled one."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.agent.conftest import cli, episodes, same
+
 pytest.importorskip("ray", reason="backend=ray needs the ray extra (pip install 'egoloop[ray]')")
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def cli(module, *args):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # Ray's workers import the test env from here
-    r = subprocess.run([sys.executable, "-m", module, *args, "progress=false"], cwd=ROOT, capture_output=True,
-                       text=True, env=env, timeout=300)
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    return r
-
-
-def episodes(folder: Path) -> list[dict]:
-    return [json.loads(p.read_text()) for p in sorted(folder.glob("episode_*/episode.json"))]
-
-
-def same(a: dict, b: dict) -> bool:
-    """Equal episodes: everything but the wall-clock timing."""
-    return {k: v for k, v in a.items() if k != "timing"} == {k: v for k, v in b.items() if k != "timing"}
 
 
 @pytest.mark.slow
