@@ -29,6 +29,12 @@ class Turn:
     prompt: Prompt
     decision: Decision
     step: int  # env steps taken before this turn (its image is frames[step])
+    planned: int | None = None  # the planner's next action when the turn began
+
+    @property
+    def mistake(self) -> bool:
+        """The expert's seeded detour (``mistake_prob``): it acted other than its planner said."""
+        return bool(self.decision.plan.actions) and self.decision.plan.actions[0] != self.planned
 
 
 @dataclass
@@ -50,10 +56,10 @@ class _Collector:
 
     def __init__(self):
         self.data = SynthEpisode(episode=None)
-        self._step = 0
+        self._step, self._planned = 0, None
 
     def observe(self, step: int, obs: dict, info: dict, rec=None) -> None:
-        self._step = step
+        self._step, self._planned = step, info.get("expert_action")
         d = self.data
         d.frames.append(obs["rgb"])
         frame = info.get("frame")
@@ -62,7 +68,7 @@ class _Collector:
         d.interactions.append(info.get("interaction"))
 
     def turn(self, turn: int, prompt: Prompt, decision: Decision) -> None:
-        self.data.turns.append(Turn(prompt, decision, self._step))
+        self.data.turns.append(Turn(prompt, decision, self._step, self._planned))
 
     def finish(self, episode: Episode) -> None:
         self.data.episode = episode

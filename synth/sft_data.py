@@ -48,9 +48,13 @@ def reply(ep: SynthEpisode, t: int, box: bool) -> str:
     return text if coords is None else text + "<box>[" + ",".join(map(str, coords)) + "]</box>"
 
 
-def step_rows(ep: SynthEpisode, compress: bool, box: bool = False) -> list[dict]:
+def step_rows(ep: SynthEpisode, compress: bool, box: bool = False, mistakes: bool = True) -> list[dict]:
+    """One row per turn; ``mistakes=False`` leaves out the turns whose reply is a seeded detour, so the
+    model learns the recoveries that follow one (their prompts show the failure) but not the detour."""
     rows = []
     for t, turn in enumerate(ep.turns):
+        if turn.mistake and not mistakes:
+            continue
         prompt = compressed(ep, t) if compress and t > 0 else turn.prompt
         rows.append({"messages": chat.messages(prompt, reply(ep, t, box)), "images": chat.pil(prompt.images),
                      "turn": t, "expert_actions": turn_actions(ep, t)})
@@ -71,14 +75,14 @@ def episode_row(ep: SynthEpisode) -> dict:
     return {"messages": msgs, "images": chat.pil(images), "turn": -1, "expert_actions": actions}
 
 
-def build_rows(episodes, granularity: str, compress: bool, box: bool = False) -> list[dict]:
+def build_rows(episodes, granularity: str, compress: bool, box: bool = False, mistakes: bool = True) -> list[dict]:
     if granularity not in ("step", "episode"):
         raise ValueError(f"granularity must be step or episode, got {granularity!r}")
     rows = []
     for ep in episodes:
         task = ep.episode.task
         meta = {"episode_id": ep.id, "task_id": task["id"], "subset": task["subset"], "task_type": task["type"]}
-        made = step_rows(ep, compress, box) if granularity == "step" else [episode_row(ep)]
+        made = step_rows(ep, compress, box, mistakes) if granularity == "step" else [episode_row(ep)]
         rows += [{**meta, **r} for r in made]
     return rows
 
@@ -95,7 +99,7 @@ def main(cfg: DictConfig) -> None:
 
     def rows():  # one episode in memory at a time
         for ep in episodes:
-            made = build_rows([ep], cfg.granularity, cfg.compress, cfg.box)
+            made = build_rows([ep], cfg.granularity, cfg.compress, cfg.box, cfg.train_on_mistakes)
             counts["episodes"] += 1
             counts["rows"] += len(made)
             counts["images"] += sum(len(r["images"]) for r in made)

@@ -29,7 +29,7 @@ def sft_config(cfg: DictConfig, out: Path):
 
     t = cfg.train
     return SFTConfig(
-        output_dir=str(out), assistant_only_loss=True, max_length=t.max_length, num_train_epochs=t.epochs,
+        output_dir=str(out), assistant_only_loss=t.assistant_only_loss, max_length=t.max_length, num_train_epochs=t.epochs,
         max_steps=t.max_steps, per_device_train_batch_size=t.batch_size, gradient_accumulation_steps=t.grad_accum,
         learning_rate=t.lr, lr_scheduler_type=t.scheduler, warmup_steps=t.warmup_steps, weight_decay=t.weight_decay,
         max_grad_norm=t.max_grad_norm, logging_steps=t.logging_steps, save_strategy="steps", save_steps=t.save_steps,

@@ -138,3 +138,15 @@ def test_rows_encoded_in_chunks_are_the_rows_encoded_at_once(episodes):
     whole = Dataset.from_list(rows, features=chat.features(**COLUMNS))
     chunked = rows_dataset(iter(rows), chat.features(**COLUMNS), chunk=4)
     assert len(chunked) == len(rows) and content_fingerprint(chunked) == content_fingerprint(whole)
+
+
+def test_without_mistakes_the_detours_replies_go_and_their_recoveries_stay(episodes):
+    ep = next(e for e in episodes if any(t.mistake for t in e.turns))
+    detours = [t for t, turn in enumerate(ep.turns) if turn.mistake]
+    kept = [r["turn"] for r in build_rows([ep], "step", compress=False, mistakes=False)]
+    assert kept == [t for t in range(len(ep.turns)) if t not in detours]
+    k = detours[0]
+    recovery = build_rows([ep], "step", compress=False)[k + 1]["messages"][-2]["content"][-1]["text"]
+    assert k + 1 in kept or ep.turns[k + 1].mistake
+    detour = next(st.action for st in ep.episode.steps if st.turn == k + 1)
+    assert detour in recovery.split("Previous actions: ")[1]  # the recovery's prompt shows the detour
