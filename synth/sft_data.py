@@ -19,10 +19,13 @@ from agent.policy import Prompt
 from synth import chat
 from synth.episodes import SynthEpisode, checked_subsets, expert_episodes, target_box
 from synth.io import rows_dataset, save
+from synth.questions import FAMILIES
 from synth.thoughts import NARRATORS
+from synth.videoqa import asked, episode_questions, gold_reply
 
 COLUMNS = {"episode_id": Value("string"), "task_id": Value("string"), "subset": Value("string"),
-           "task_type": Value("string"), "turn": Value("int32"), "expert_actions": Sequence(Value("string"))}
+           "task_type": Value("string"), "kind": Value("string"), "turn": Value("int32"),
+           "expert_actions": Sequence(Value("string"))}
 
 
 def compressed(ep: SynthEpisode, t: int) -> Prompt:
@@ -57,7 +60,20 @@ def step_rows(ep: SynthEpisode, compress: bool, box: bool = False, mistakes: boo
             continue
         prompt = compressed(ep, t) if compress and t > 0 else turn.prompt
         rows.append({"messages": chat.messages(prompt, reply(ep, t, box)), "images": chat.pil(prompt.images),
-                     "turn": t, "expert_actions": turn_actions(ep, t)})
+                     "kind": "act", "turn": t, "expert_actions": turn_actions(ep, t)})
+    return rows
+
+
+def videoqa_rows(ep: SynthEpisode, seed: int, per_episode: int, frames: tuple[int, int]) -> list[dict]:
+    """Up to ``per_episode`` questions about the episode's own video, asked as online GRPO asks them
+    (``synth.videoqa.asked``, keyframes included), with the gold reply: so the policy can answer the
+    question each online episode ends with."""
+    qs = episode_questions(ep, seed, FAMILIES, options=5, cap=per_episode, frames_min=frames[0], frames_max=frames[1])
+    rows = []
+    for q in qs:
+        prompt = asked(q, ep.frames)
+        rows.append({"messages": chat.messages(prompt, gold_reply(q)), "images": chat.pil(prompt.images),
+                     "kind": "videoqa", "turn": -1, "expert_actions": []})
     return rows
 
 
@@ -72,7 +88,12 @@ def episode_row(ep: SynthEpisode) -> dict:
         msgs.append({"role": "assistant", "content": [{"type": "text", "text": turn.decision.text}]})
         images.append(ep.frames[turn.step])
     actions = [s.action for s in ep.episode.steps if s.action_id is not None]
-    return {"messages": msgs, "images": chat.pil(images), "turn": -1, "expert_actions": actions}
+    return {"messages": msgs, "images": chat.pil(images), "kind": "act", "turn": -1, "expert_actions": actions}
+
+
+def row_meta(ep: SynthEpisode) -> dict:
+    task = ep.episode.task
+    return {"episode_id": ep.id, "task_id": task["id"], "subset": task["subset"], "task_type": task["type"]}
 
 
 def build_rows(episodes, granularity: str, compress: bool, box: bool = False, mistakes: bool = True) -> list[dict]:
@@ -80,10 +101,8 @@ def build_rows(episodes, granularity: str, compress: bool, box: bool = False, mi
         raise ValueError(f"granularity must be step or episode, got {granularity!r}")
     rows = []
     for ep in episodes:
-        task = ep.episode.task
-        meta = {"episode_id": ep.id, "task_id": task["id"], "subset": task["subset"], "task_type": task["type"]}
         made = step_rows(ep, compress, box, mistakes) if granularity == "step" else [episode_row(ep)]
-        rows += [{**meta, **r} for r in made]
+        rows += [{**row_meta(ep), **r} for r in made]
     return rows
 
 
@@ -95,14 +114,18 @@ def main(cfg: DictConfig) -> None:
     episodes = expert_episodes(cfg.n, cfg.seed, checked_subsets(cfg.subsets), prompt=cfg.prompt,
                                mistake_prob=cfg.mistake_prob, resolution=cfg.resolution,
                                narrator=NARRATORS[cfg.thoughts], box=cfg.box)
-    counts = {"episodes": 0, "rows": 0, "images": 0}
+    counts = {"episodes": 0, "rows": 0, "images": 0, "videoqa_rows": 0}
 
     def rows():  # one episode in memory at a time
         for ep in episodes:
             made = build_rows([ep], cfg.granularity, cfg.compress, cfg.box, cfg.train_on_mistakes)
+            if cfg.videoqa.per_episode:
+                made += [{**row_meta(ep), **r} for r in videoqa_rows(ep, cfg.seed, cfg.videoqa.per_episode,
+                                                             tuple(cfg.videoqa.frames))]
             counts["episodes"] += 1
             counts["rows"] += len(made)
             counts["images"] += sum(len(r["images"]) for r in made)
+            counts["videoqa_rows"] += sum(r["kind"] == "videoqa" for r in made)
             yield from made
 
     ds = rows_dataset(rows(), chat.features(**COLUMNS))

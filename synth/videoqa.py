@@ -29,6 +29,7 @@ from omegaconf import DictConfig, OmegaConf
 from PIL import Image as PILImage
 from tqdm import tqdm
 
+from agent.policy import Prompt
 from envs.household.catalog import load
 from envs.household.vocab import PICK_OBJECTS
 from synth import io as synth_io
@@ -61,6 +62,9 @@ FEATURES = Features({
 })
 INSTRUCTION = ("Think about the question in <think></think>, then give only the letter of the correct option "
                "in <answer></answer>.")
+# EgoVLM's keyframe reward needs the frames named: online GRPO's questions end with this
+KEYFRAME_INSTRUCTION = ("After the answer, list the indices of the frames that show it, counting from 0, "
+                        "in <keyframes></keyframes>.")
 
 
 def scene_of(ep: SynthEpisode) -> Scene:
@@ -103,6 +107,22 @@ def prompt_text(question: str, options: list[str], n_images: int) -> str:
     lines = [f"These are {n_images} frames from my first-person video, in order.", question]
     lines += [f"{LETTERS[i]}. {o}" for i, o in enumerate(options)]
     return "\n".join(lines + [INSTRUCTION])
+
+
+def asked(row: dict, frames: list[np.ndarray], keyframes: bool = True) -> Prompt:
+    """A question row put to a model about its episode (``frames``: all of them) as online GRPO asks
+    it: the row's frames, then the question, with the keyframe instruction when ``keyframes``."""
+    text = row["prompt"] + (" " + KEYFRAME_INSTRUCTION if keyframes else "")
+    content = [{"type": "image"} for _ in row["frame_indices"]] + [{"type": "text", "text": text}]
+    return Prompt([{"role": "user", "content": content}], [frames[k] for k in row["frame_indices"]],
+                  tuple(row["frame_indices"]))
+
+
+def gold_reply(row: dict, keyframes: bool = True) -> str:
+    """The reply SFT teaches: the answer's words (copied into the think block, so the letter is a match
+    against the options), the letter, and the keyframes when asked for."""
+    keys = f"<keyframes>{' '.join(map(str, row['keyframes']))}</keyframes>" if keyframes else ""
+    return f"<think>{row['answer_text']}</think><answer>{row['answer']}</answer>{keys}"
 
 
 def messages(prompt: str, n_images: int) -> list[dict]:

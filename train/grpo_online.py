@@ -116,7 +116,9 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
     model, processor = load_model(resumed[0] if resumed else init, dtype=cfg.dtype, device=cfg.device)
     if dist.main:
         record_run(out, cfg, init)
-    fmt = make_format("compact", box=cfg.prompt.box)
+    if cfg.prompt.format not in ("compact", "bare"):
+        raise ValueError(f"prompt.format must be compact or bare, got {cfg.prompt.format!r}")
+    fmt = make_format(cfg.prompt.format, box=cfg.prompt.box)
     generator = Generator(model, processor, Sampling(cfg.generation.max_new_tokens, cfg.generation.temperature))
     policy = SamplingPolicy(generator, fmt, cfg.seed, cfg.generation.batch_size)
     greedy = SamplingPolicy(generator, fmt, cfg.seed, cfg.generation.batch_size,
@@ -126,7 +128,7 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
     threads = len(envs) if cfg.backend == "ray" else 0  # remote envs are stepped at once
     eval_envs = make_envs(cfg, cfg.eval.split, min(len(cfg.eval.seeds), 8)) if cfg.eval.every else []
     loop = LoopConfig(max_steps=cfg.env.max_steps, max_invalid=cfg.env.max_invalid, policy_name="qwen-online",
-                      prompt_name="compact")
+                      prompt_name=cfg.prompt.format)
     weights = RewardWeights(**cfg.rewards)
     qa = qa_options(cfg)
     loss_cfg = LossConfig(cfg.train.epsilon_low, cfg.train.epsilon_high, cfg.train.beta, cfg.generation.temperature,

@@ -31,8 +31,6 @@ COMPACT = ("think", "action")
 THINK_ANSWER = ("think", "answer")
 EGO3S = ("think", "answer", "object")
 ACTION_BLOCK = re.compile(r"<action>(.*?)</action>", re.S)
-KEYFRAME_INSTRUCTION = ("After the answer, list the indices of the frames that show it, counting from 0, "
-                        "in <keyframes></keyframes>.")
 
 
 # ---- format ---------------------------------------------------------------------------------------

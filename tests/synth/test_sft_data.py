@@ -150,3 +150,25 @@ def test_without_mistakes_the_detours_replies_go_and_their_recoveries_stay(episo
     assert k + 1 in kept or ep.turns[k + 1].mistake
     detour = next(st.action for st in ep.episode.steps if st.turn == k + 1)
     assert detour in recovery.split("Previous actions: ")[1]  # the recovery's prompt shows the detour
+
+
+def test_videoqa_rows_ask_what_online_grpo_asks_and_their_gold_reply_scores_full(episodes):
+    from synth.questions import FAMILIES
+    from synth.sft_data import videoqa_rows
+    from train.online.aux_rewards import answer_reward, episode_question
+
+    asked = 0
+    for ep in episodes:
+        rows = videoqa_rows(ep, 7, 1, (2, 4))
+        q = episode_question(ep, 7, FAMILIES, 2, 4, with_keyframes=True)
+        assert (q is None) == (not rows)
+        if q is None:
+            continue
+        asked += 1
+        (row,) = rows
+        user, reply = row["messages"]
+        assert user["content"][-1]["text"] == q.prompt.messages[0]["content"][-1]["text"]
+        assert len(row["images"]) == len(q.prompt.images) == sum(c["type"] == "image" for c in user["content"])
+        assert answer_reward(reply["content"][0]["text"], q, keyframe_weight=0.5) == (1.5, 1.0, 1.0)
+        assert row["kind"] == "videoqa"
+    assert asked >= 6

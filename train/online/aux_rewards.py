@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from agent.policy import Prompt
 from agent.prompts.replies import action_box, has_layout
 from synth.episodes import SynthEpisode
-from synth.videoqa import episode_questions
+from synth.videoqa import asked, episode_questions
 from train.metrics import box_iou
-from train.rewards import KEYFRAME_INSTRUCTION, keyframe_reward, mcq_accuracy
+from train.rewards import keyframe_reward, mcq_accuracy
 
 COMPACT = ("think", "action")
 COMPACT_BOX = ("think", "action", "box")
@@ -53,11 +53,7 @@ def episode_question(ep: SynthEpisode, seed: int, families, frames_min: int, fra
     if not rows:
         return None
     row = rows[0]
-    text = row["prompt"] + (" " + KEYFRAME_INSTRUCTION if with_keyframes else "")
-    content = [{"type": "image"} for _ in row["frame_indices"]] + [{"type": "text", "text": text}]
-    prompt = Prompt([{"role": "user", "content": content}], [ep.frames[k] for k in row["frame_indices"]],
-                    tuple(row["frame_indices"]))
-    return Question(prompt, row["answer"], list(row["keyframes"]), row["family"])
+    return Question(asked(row, ep.frames, with_keyframes), row["answer"], list(row["keyframes"]), row["family"])
 
 
 def answer_reward(text: str, q: Question, keyframe_weight: float = 0.5) -> tuple[float, float, float]:
