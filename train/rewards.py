@@ -28,6 +28,8 @@ from agent.prompts.names import normalize
 from agent.prompts.replies import block, has_layout, indices, option_letter, split_actions
 
 COMPACT = ("think", "action")
+COMPACT_BOX = ("think", "action", "box")  # the compact format's optional <box> of the action's target
+BOX_BLOCK = re.compile(r"<box>.*?</box>", re.S)
 THINK_ANSWER = ("think", "answer")
 EGO3S = ("think", "answer", "object")
 ACTION_BLOCK = re.compile(r"<action>(.*?)</action>", re.S)
@@ -35,9 +37,9 @@ ACTION_BLOCK = re.compile(r"<action>(.*?)</action>", re.S)
 
 # ---- format ---------------------------------------------------------------------------------------
 def think_action_format(text: str) -> float:
-    """1 if the reply is exactly ``<think>...</think><action>...</action>`` (the compact format, one
-    action block), else 0."""
-    return float(has_layout(text, COMPACT))
+    """1 if the reply is exactly ``<think>...</think><action>...</action>``, optionally followed by
+    ``<box>...</box>`` (the compact format, one action block), else 0."""
+    return float(has_layout(text, COMPACT) or has_layout(text, COMPACT_BOX))
 
 
 def think_answer_format(text: str, *, with_keyframes: bool = False) -> float:
@@ -62,8 +64,8 @@ def predicted_actions(text: str) -> tuple[list[str], bool, bool]:
     and one action block; whether its decision part (that block when strict, else the whole reply)
     holds at least one ``<action>`` block and nothing outside them."""
     text = text or ""
-    strict = has_layout(text, COMPACT)
-    part = text[text.index("<action>"):] if strict else text
+    strict = bool(think_action_format(text))
+    part = BOX_BLOCK.sub("", text[text.index("<action>"):]) if strict else text
     # at least one block: the released code calls an empty reply intact, which pays 0.5 for silence
     found = ACTION_BLOCK.findall(part)
     intact = bool(found) and not ACTION_BLOCK.sub("", part).strip()
@@ -87,6 +89,8 @@ def imitation_reward(text: str, expert_actions: list[str], *, strict_bonus: floa
           - 0.25 * 1[K = 1 and more than one action predicted]
           - 0.5 * 1[require_think and not strict and no <think> block]             (off by default)
 
+    The compact format's optional ``<box>`` after the action block counts as that layout (ours; the
+    paper's format has no box) and is not part of the decision.
     K = len(expert_actions); n = the longest common prefix of predicted and expert actions, compared
     by ``agent.prompts.names.normalize`` (so "Find the apple" matches "find a Apple").
     K = 0 (or None): the imitation term is 1 when nothing is predicted, else 0 (the released code

@@ -110,6 +110,9 @@ def test_format_rewards():
     assert think_action_format("") == 0.0 and think_action_format(None) == 0.0
     reply = CompactFormat().render([0], ["find a Apple"], "I need the apple.")
     assert think_action_format(reply) == 1.0  # what the compact policy writes is the format rewarded
+    assert think_action_format(reply + "<box>[1,2,3,4]</box>") == 1.0  # with its optional box
+    assert think_action_format(reply + "<box>[1,2,3,4]</box><box>[1,2,3,4]</box>") == 0.0
+    assert think_action_format("<think>t</think><box>[1,2,3,4]</box><action>find a Apple</action>") == 0.0
     assert think_answer_format("<think>t</think> <answer>B</answer>") == 1.0
     assert think_answer_format("<think>t</think><answer>B</answer>", with_keyframes=True) == 0.0
     assert think_answer_format("<think>t</think><answer>B</answer><keyframes>1</keyframes>", with_keyframes=True) == 1
@@ -159,6 +162,13 @@ def test_imitation_single_step_and_empty_gold():
     assert imitation_reward("<think>t</think><action></action>", []) == approx(1.7)
     assert imitation_reward("<think>t</think><action>end</action>", []) == approx(0.7)
     assert imitation_reward("<think>t</think><action></action>", None) == approx(1.7)
+
+
+def test_imitation_reads_the_compact_formats_optional_box_as_part_of_the_layout():
+    boxed = "<think>t</think><action>find a Apple</action><box>[3, 4, 10, 12]</box>"
+    assert imitation_reward(boxed, GOLD) == approx(0.2 + 0.5 + 2 / 12)  # strict, intact, n = 1 of 3
+    before = "<think>t</think><box>[3, 4, 10, 12]</box><action>find a Apple</action>"  # not the layout
+    assert imitation_reward(before, GOLD) == approx(2 / 12)  # neither strict nor intact
 
 
 def test_imitation_weights_and_missing_think():

@@ -16,18 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.policy import Prompt
-from agent.prompts.replies import action_box, has_layout
+from agent.prompts.replies import action_box
 from synth.episodes import SynthEpisode
 from synth.videoqa import asked, episode_questions
 from train.metrics import box_iou
-from train.rewards import keyframe_reward, mcq_accuracy
+from train.rewards import keyframe_reward, mcq_accuracy, think_action_format
 
-COMPACT = ("think", "action")
-COMPACT_BOX = ("think", "action", "box")
-
-
-def turn_format(text: str) -> float:
-    return float(has_layout(text, COMPACT) or has_layout(text, COMPACT_BOX))
+turn_format = think_action_format  # <think>..</think><action>..</action>[<box>..</box>], exactly
 
 
 def grounding_reward(text: str, true_box: list[int] | None) -> float:
