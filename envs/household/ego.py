@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw
 from envs.household import palette
 from envs.household.camera import NEAR, Camera, clip_near
 from envs.household.depth_order import depth_order
+from envs.household.cuts import PieceCache
 from envs.household.faces import LIT, Boxes, Faces, box_faces, outside
 from envs.household.scenegraph import build, shell
 from envs.household.world import World
@@ -64,7 +65,7 @@ class EgoRenderer:
         self._lut: tuple[tuple, np.ndarray] | None = None  # and the table, while nothing is switched
         self._rooms: OrderedDict = OrderedDict()  # pose -> floor, walls and ceiling drawn from there
         self._graph: tuple | None = None  # (state key, boxes) of the last frame
-        self._pieces: dict = {}  # boxes cut where others cross them, by box and cuts
+        self._pieces = PieceCache(self._bounds)  # boxes cut where others cross them, by box and cuts
 
     def _room(self, pose: tuple, cam: Camera) -> Image.Image:
         """The room's shell seen from a pose; the agent stands at a few poses per episode, so keep some."""
@@ -119,9 +120,7 @@ class EgoRenderer:
             return _frame(room.copy(), SHELL_KEYS, table)
         on = np.zeros(len(world.objects) + 1, dtype=bool)
         on[lit] = True
-        faces, n_held = box_faces(boxes, on[boxes.ids] & ~boxes.in_camera, cam, self._bounds)
-        keep = ~outside(faces.cc)
-        faces, n_scene = faces.take(keep), int(keep[:len(keep) - n_held].sum())
+        faces, n_scene = box_faces(boxes, on[boxes.ids] & ~boxes.in_camera, cam)
         pixels, clipped = _project(cam, faces.cc)
         order = depth_order(faces, pixels, cam.position, self.size, n_scene)
         # The keys in use, renumbered after the shell's: a bincount and a table, where np.unique sorts.
