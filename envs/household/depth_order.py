@@ -8,10 +8,13 @@ polygon overlap test.
 from __future__ import annotations
 
 import heapq
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from envs.household.faces import Faces
+if TYPE_CHECKING:  # faces.py imports this module
+    from envs.household.faces import Faces
+
 
 
 def depth_order(f: Faces, pixels: np.ndarray, eye: np.ndarray, size: int, n: int) -> list[int]:
@@ -24,15 +27,21 @@ def depth_order(f: Faces, pixels: np.ndarray, eye: np.ndarray, size: int, n: int
     x0, y0, x1, y1 = low[:, 0], low[:, 1], high[:, 0], high[:, 1]
     overlap = (x0[:, None] < x1) & (x0 < x1[:, None]) & (y0[:, None] < y1) & (y0 < y1[:, None])
     overlap &= (f.node[:, None] != f.node) | f.hollow  # a closed box's own faces never overlap
+    overlap &= upper(n)  # each pair once, as (a, b) with a < b
     a, b = np.nonzero(overlap)
-    a, b = a[a < b], b[a < b]
-    lo_a, hi_a, lo_b, hi_b = f.lo[a], f.hi[a], f.lo[b], f.hi[b]
-    a_below, b_below = hi_a <= lo_b, hi_b <= lo_a  # (E, 3): wholly on one side, per axis; both if coplanar
+    # Per axis in the first three of four bytes (the fourth always false), so that "on any axis" is
+    # one look at a 32-bit word rather than a reduction over a short axis, which costs more.
+    lo, hi = np.zeros((n, 4)), np.ones((n, 4))
+    lo[:, :3], hi[:, :3] = f.lo, f.hi
+    eye4 = np.append(eye, 0.0)
+    lo_a, hi_a, lo_b, hi_b = lo[a], hi[a], lo[b], hi[b]
+    a_below, b_below = hi_a <= lo_b, hi_b <= lo_a  # (E, 4): wholly on one side, per axis; both if coplanar
     # With the eye beyond the gap on one face's side, only that face can cover the other; with the
     # eye inside the gap, neither can. If two axes say opposite things, neither covers the other.
-    b_over = ((a_below & (eye >= lo_b)) | (b_below & (eye <= hi_b))).any(axis=1)
-    a_over = ((a_below & (eye <= hi_a)) | (b_below & (eye >= lo_a))).any(axis=1)
-    coplanar = (a_below & b_below).any(axis=1) & ((a_below | b_below).sum(axis=1) == 1)
+    b_over = _any((a_below & (eye4 >= lo_b)) | (b_below & (eye4 <= hi_b)))
+    a_over = _any((a_below & (eye4 <= hi_a)) | (b_below & (eye4 >= lo_a)))
+    apart = (a_below | b_below).view(np.uint32)[:, 0]
+    coplanar = _any(a_below & b_below) & (apart & (apart - 1) == 0)  # apart along exactly one axis
     b_later = f.node[b] >= f.node[a]  # coplanar overlaps: contents over their container
     b_over, a_over = (np.where(coplanar, b_later, b_over & ~a_over),
                       np.where(coplanar, ~b_later, a_over & ~b_over))
@@ -40,6 +49,19 @@ def depth_order(f: Faces, pixels: np.ndarray, eye: np.ndarray, size: int, n: int
     return _toposort(len(f.lo), np.concatenate([a[b_over], b[a_over]]), np.concatenate([b[b_over], a[a_over]]),
                      np.argsort(-(gap * gap).sum(axis=1), kind="stable"),
                      lambda s, d: _overlap(pixels, s, d))
+
+
+UPPER = np.triu(np.ones((512, 512), dtype=bool), 1)
+
+
+def upper(n: int) -> np.ndarray:
+    """(n, n) true above the diagonal: pairs (a, b) with a < b."""
+    return UPPER[:n, :n] if n <= len(UPPER) else np.triu(np.ones((n, n), dtype=bool), 1)
+
+
+def _any(flags: np.ndarray) -> np.ndarray:
+    """(E, 4) bool to (E,): any of the four."""
+    return flags.view(np.uint32)[:, 0] != 0
 
 
 def _toposort(n: int, src: np.ndarray, dst: np.ndarray, rank: np.ndarray, overlap) -> list[int]:
@@ -50,20 +72,30 @@ def _toposort(n: int, src: np.ndarray, dst: np.ndarray, rank: np.ndarray, overla
     pos[rank] = np.arange(n)
     if (pos[src] < pos[dst]).all():  # far to near already keeps every constraint
         return rank.tolist()
-    by_src = np.argsort(src, kind="stable")
-    after, bounds = dst[by_src].tolist(), np.searchsorted(src[by_src], np.arange(n + 1)).tolist()
-    succ = [after[bounds[i]:bounds[i + 1]] for i in range(n)]
-    indeg = np.bincount(dst, minlength=n).tolist()
+    succ: list[list[int]] = [[] for _ in range(n)]
+    indeg = [0] * n
+    for a, b in zip(src.tolist(), dst.tolist()):  # in plain Python: a few hundred edges, where numpy costs more
+        succ[a].append(b)
+        indeg[b] += 1
     pos, rank = pos.tolist(), rank.tolist()
-    heap = [pos[i] for i in range(n) if indeg[i] == 0]
+    heap = [pos[i] for i in range(n) if not indeg[i]]
     heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
     done, out, first, refined = [False] * n, [], 0, False
-    while len(out) < n:
-        if heap:
-            i = rank[heapq.heappop(heap)]
-            if done[i]:
+    while True:
+        while heap:  # the usual case, kept free of the checks the rare cycles need
+            i = rank[pop(heap)]
+            if done[i]:  # taken earlier to break a cycle
                 continue
-        elif not refined:
+            done[i] = True
+            out.append(i)
+            for d in succ[i]:
+                k = indeg[d] = indeg[d] - 1
+                if not k:
+                    push(heap, pos[d])
+        if len(out) == n:
+            return out
+        if not refined:
             refined = True
             left = [(a, b) for a in range(n) if not done[a] for b in succ[a] if not done[b]]
             apart = ~overlap(*(np.array(c) for c in zip(*left)))
@@ -72,19 +104,17 @@ def _toposort(n: int, src: np.ndarray, dst: np.ndarray, rank: np.ndarray, overla
                     succ[a].remove(b)
                     indeg[b] -= 1
                     if indeg[b] == 0:
-                        heapq.heappush(heap, pos[b])
+                        push(heap, pos[b])
             continue
-        else:
-            while done[rank[first]]:
-                first += 1
-            i = rank[first]
+        while done[rank[first]]:
+            first += 1
+        i = rank[first]
         done[i] = True
         out.append(i)
         for d in succ[i]:
-            indeg[d] -= 1
-            if indeg[d] == 0:
-                heapq.heappush(heap, pos[d])
-    return out
+            k = indeg[d] = indeg[d] - 1
+            if not k:
+                push(heap, pos[d])
 
 
 def _overlap(pixels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -100,6 +100,7 @@ class HouseholdEnv(gym.Env):
         self._renderer = {"ego": EgoRenderer, "topdown": TopDown}.get(self.view)
         self._renderer = self._renderer(self.world, self.resolution) if self._renderer else None
         self.steps, self.invalid, self.done = 0, 0, False
+        self._last_box: tuple | None = None  # (mask, target, its box) of the last interaction
         # worked out once: dataclasses.asdict on every step cost a logic step a quarter of its time
         self._task_info = {**self.task.to_dict(), "scene": self.task.scene,
                            "room_type": self.world.scene.room_type, "split": self.world.scene.split}
@@ -201,8 +202,14 @@ class HouseholdEnv(gym.Env):
         o = self.world.objects[target]
         out = {"object": o.id, "class": o.cls, "name": o.name, "box_before": None, "box_after": None}
         if before is not None:
-            out["box_before"] = box_of(before, target + 1, self.min_visible_pixels)
+            # A skill mostly acts on what the one before it found: its box in that frame is known.
+            last = self._last_box
+            if last is not None and last[0] is before and last[1] == target:
+                out["box_before"] = None if last[2] is None else list(last[2])
+            else:
+                out["box_before"] = box_of(before, target + 1, self.min_visible_pixels)
             out["box_after"] = box_of(self.mask, target + 1, self.min_visible_pixels)
+            self._last_box = (self.mask, target, out["box_after"])
         return out
 
     def _info(self, last_success: bool, events: list) -> dict:

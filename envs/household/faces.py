@@ -11,6 +11,7 @@ import numpy as np
 
 from envs.household.camera import NEAR, Camera
 from envs.household.cuts import Candidates, PieceCache
+from envs.household.depth_order import upper
 from envs.household.face_table import FaceTable
 from envs.household.scenegraph import Node
 
@@ -66,21 +67,28 @@ class Boxes:
         self.held_front = t.front(np.zeros(3))[-6:] if self.held else None  # its eye is the camera's origin
         self.lo_t, self.hi_t = lo.tolist(), hi.tolist()  # for the keys of cut boxes
         self.pieces = pieces
-        meet = np.outer(~in_camera, ~in_camera)
-        for a in range(3):  # per axis on (N, N): cheaper than one (N, N, 3) test reduced over its last axis
-            meet &= np.less.outer(lo[:, a], hi[:, a]) & np.greater.outer(hi[:, a], lo[:, a])
-        size, idx = np.prod(hi - lo, axis=1), np.arange(len(lo))
-        p, q = np.nonzero(meet & (np.less.outer(size, size) | (np.equal.outer(size, size) & np.less.outer(idx, idx))))
+        m = len(lo) - self.held  # the world's boxes: the held one crosses nothing
+        w_lo, w_hi = lo[:m], hi[:m]
+        meet = np.less.outer(w_lo[:, 0], w_hi[:, 0]) & np.greater.outer(w_hi[:, 0], w_lo[:, 0])
+        for a in (1, 2):  # per axis on (N, N): cheaper than one (N, N, 3) test reduced over its last axis
+            meet &= np.less.outer(w_lo[:, a], w_hi[:, a])
+            meet &= np.greater.outer(w_hi[:, a], w_lo[:, a])
+        size = np.prod(w_hi - w_lo, axis=1)  # of two that meet, the smaller is cut (the earlier if equal)
+        p, q = np.nonzero(meet & (np.less.outer(size, size) | (np.equal.outer(size, size) & upper(m))))
         through = ((lo < room[0]) & (room[0] < hi)) | ((lo < room[1]) & (room[1] < hi))
         self.cuts = Candidates(lo, hi, p, q, t, np.flatnonzero(through.any(axis=1) & ~in_camera), room)
 
     @classmethod
     def of(cls, nodes: list[Node], room, pieces: PieceCache) -> "Boxes":
-        lo = np.array([n.lo for n in nodes], dtype=np.float64).reshape(-1, 3)
-        hi = np.array([n.hi for n in nodes], dtype=np.float64).reshape(-1, 3)
-        ids, open_face, in_camera = np.array([(n.id, -1 if n.open_face is None else n.open_face, n.frame == "camera")
-                                              for n in nodes], dtype=np.int64).reshape(-1, 3).T
-        return cls(lo, hi, ids, open_face, in_camera.astype(bool), room, pieces)
+        if not nodes:
+            empty = np.zeros((0, 3))
+            return cls(empty, empty, *np.zeros((3, 0), dtype=np.int64), room, pieces)
+        lo = np.concatenate([n.lo for n in nodes], dtype=np.float64).reshape(-1, 3)
+        hi = np.concatenate([n.hi for n in nodes], dtype=np.float64).reshape(-1, 3)
+        ids = np.array([n.id for n in nodes], dtype=np.int64)
+        open_face = np.array([-1 if n.open_face is None else n.open_face for n in nodes], dtype=np.int64)
+        in_camera = np.array([n.frame == "camera" for n in nodes], dtype=bool)
+        return cls(lo, hi, ids, open_face, in_camera, room, pieces)
 
 
 def box_faces(b: Boxes, lit: np.ndarray, cam: Camera) -> tuple[Faces, int]:
