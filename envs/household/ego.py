@@ -6,7 +6,8 @@ an 8-bit image (the shell keeps 0-7) whose palette Pillow turns into RGB, far ch
 three bytes per pixel in numpy; a frame with more keys than fit paints the keys themselves into a
 32-bit image. The room's shell goes first: the eye is
 inside it, so it hides nothing in the room and everything outside. Then the faces that look at the
-eye, cut where boxes cross (``faces.py``), in an order where nothing nearer is painted over
+eye, cut where boxes cross (``faces.py``, ``cuts.py``; a graph's faces are tabulated once, in
+``face_table.py``), in an order where nothing nearer is painted over
 (``depth_order.py``); polygons are clipped at the near plane and their outlines pulled in a little,
 since Pillow fills slightly more than the pixel centres inside. ``tests/`` checks the masks against
 an exact per-pixel ray caster over the same boxes.
