@@ -31,13 +31,14 @@ mkdir -p "$OUT"
 
 # 4. offline GRPO (EgoReasoner's imitation reward) on the multi-level planning set
 $PY -m train.grpo_offline model="$OUT/sft/final" data="$OUT/synth/planning" kind=planning out="$OUT/grpo_offline" \
-  train.max_steps=60 train.num_generations=8 progress=false
+  train.max_steps=80 train.num_generations=8 train.batch_size=16 progress=false
 
 # 5. online GRPO in the simulator, from the SFT model
 "${DDP[@]}" -m train.grpo_online init="$OUT/sft/final" out="$OUT/grpo_online" iterations=15 save_every=5 \
-  prompt.format=bare env.resolution=224 env.max_steps=20 env.max_invalid=5 tasks.pool_start=10000 \
-  tasks.pool_size=1024 tasks.per_iteration=4 tasks.group_size=8 train.lr=5e-5 train.minibatch_size=16 eval.every=0
+  keep_checkpoints=4 prompt.format=bare env.resolution=224 env.max_steps=20 env.max_invalid=5 tasks.pool_start=10000 \
+  tasks.pool_size=1024 tasks.per_iteration=4 tasks.group_size=8 train.lr=2e-5 train.epochs=1 \
+  generation.temperature=0.8 train.minibatch_size=16 eval.every=0
 
 # 6. the stage table on 100 held-out test-scene tasks
-$PY -m eval.stages out="$OUT/stages" prompt=bare stages="[{name: zero-shot, path: $OUT/small}, \
+$PY -m eval.stages out="$OUT/stages" prompt=bare parallel=10 policy.batch_size=10 policy.max_new_tokens=64 progress=false stages="[{name: zero-shot, path: $OUT/small}, \
 {name: sft, path: $OUT/sft/final}, {name: grpo, path: $OUT/grpo_online/checkpoints/iter-15}]"
