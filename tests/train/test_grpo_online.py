@@ -143,6 +143,23 @@ def test_video_qa_question_about_the_own_episode_and_its_reward():
     assert answer_reward(wrong, q, keyframe_weight=0.5) == (0.0, 0.0, 0.0)  # keyframes gated by the answer
 
 
+
+def test_default_answer_budget_fits_the_gold_answer_with_its_keyframes(tiny_model):
+    """The reply SFT teaches for a video-QA question must fit qa.max_new_tokens, or the <keyframes>
+    block is cut off and the keyframe reward is 0 for every answer (it was, at 32 tokens)."""
+    from transformers import AutoTokenizer
+
+    from synth.episodes import expert_episodes
+    from synth.videoqa import episode_questions, gold_reply
+
+    cfg = OmegaConf.load(Path(__file__).parents[2] / "train" / "conf" / "grpo_online.yaml")
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    rows = [r for ep in expert_episodes(6, seed=11, subsets=("base",), resolution=64)
+            for r in episode_questions(ep, seed=0, frames_min=cfg.qa.frames_min, frames_max=cfg.qa.frames_max)]
+    assert rows
+    longest = max(len(tok(gold_reply(r))["input_ids"]) for r in rows)
+    assert longest + 2 <= cfg.qa.max_new_tokens  # and room for the end-of-turn tokens
+
 # ---- curriculum ------------------------------------------------------------------------------------
 def test_curriculum_reselects_when_probes_stagnate():
     assert variance_state([1.0, 1.0]) == 0.0 and variance_state([0.0, 2.0]) == 1.0
