@@ -108,13 +108,7 @@ def _toposort(n: int, src: np.ndarray, dst: np.ndarray, rank: np.ndarray, overla
             continue
         while done[rank[first]]:
             first += 1
-        i = rank[first]
-        done[i] = True
-        out.append(i)
-        for d in succ[i]:
-            k = indeg[d] = indeg[d] - 1
-            if not k:
-                push(heap, pos[d])
+        push(heap, first)  # the heap is empty: the loop above takes this face next, as if it were free
 
 
 def _overlap(pixels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
