@@ -7,6 +7,8 @@ LLaMA-Factory read (``messages`` with image placeholders, ``images``), in either
 reply. ``granularity=episode``: one multi-turn conversation per episode (each later user turn
 holds the new frame and the last feedback). ``compress=true`` (EgoReasoner's context compression,
 step rows): the first turn's prompt plus "Previous actions taken: ...", with the current frame only.
+``planning.per_episode``: also some of each episode's multi-level planning prompts (``synth.plans``)
+with the remaining plan as the reply, and ``videoqa.per_episode`` questions about its own video.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ import hydra
 from datasets import Sequence, Value
 from omegaconf import DictConfig, OmegaConf
 
-from agent.policy import Prompt
 from synth import chat
 from synth.episodes import SynthEpisode, checked_subsets, expert_episodes, target_box
 from synth.io import rows_dataset, save
+from synth.plans import actions, compressed, level_prompt, plan_reply, sampled_levels
 from synth.questions import FAMILIES
 from synth.thoughts import NARRATORS
 from synth.videoqa import asked, episode_questions, gold_reply
@@ -26,18 +28,6 @@ from synth.videoqa import asked, episode_questions, gold_reply
 COLUMNS = {"episode_id": Value("string"), "task_id": Value("string"), "subset": Value("string"),
            "task_type": Value("string"), "kind": Value("string"), "turn": Value("int32"),
            "expert_actions": Sequence(Value("string"))}
-
-
-def compressed(ep: SynthEpisode, t: int) -> Prompt:
-    """Turn ``t`` as EgoReasoner compresses it: the first prompt, the actions so far, the last frame."""
-    first = ep.turns[0].prompt
-    done = [s.action for s in ep.episode.steps if s.turn <= t and s.action_id is not None]
-    tail = "\n\nPrevious actions taken: " + (", ".join(done) if done else "none")
-    msgs = [dict(m) for m in first.messages]
-    last = msgs[-1]
-    msgs[-1] = {**last, "content": [*last["content"][:-1], {"type": "text", "text": last["content"][-1]["text"] + tail}]}
-    images = [ep.frames[ep.turns[t].step]] * len(first.images)
-    return Prompt(msgs, images, tuple(ep.turns[t].step for _ in first.images))
 
 
 def turn_actions(ep: SynthEpisode, t: int) -> list[str]:
@@ -74,6 +64,18 @@ def videoqa_rows(ep: SynthEpisode, seed: int, per_episode: int, frames: tuple[in
         prompt = asked(q, ep.frames)
         rows.append({"messages": chat.messages(prompt, gold_reply(q)), "images": chat.pil(prompt.images),
                      "kind": "videoqa", "turn": -1, "expert_actions": []})
+    return rows
+
+
+def plan_rows(ep: SynthEpisode, per_episode: int, max_level: int, seed: int) -> list[dict]:
+    """``per_episode`` of the episode's multi-level planning prompts (``synth.plans``), each with the
+    expert's remaining plan as its reply: so the model has seen the plan request that offline GRPO's
+    planning set asks (levels after the episode's last detour only)."""
+    rows = []
+    for d in sampled_levels(ep, per_episode, max_level, seed):
+        prompt = level_prompt(ep, d, compress=False, ask_plan=True)
+        rows.append({"messages": chat.messages(prompt, plan_reply(ep, d)), "images": chat.pil(prompt.images),
+                     "kind": "plan", "turn": len(ep.turns) - d, "expert_actions": actions(ep)[len(ep.turns) - d:]})
     return rows
 
 
@@ -114,17 +116,21 @@ def main(cfg: DictConfig) -> None:
     episodes = expert_episodes(cfg.n, cfg.seed, checked_subsets(cfg.subsets), prompt=cfg.prompt,
                                mistake_prob=cfg.mistake_prob, resolution=cfg.resolution,
                                narrator=NARRATORS[cfg.thoughts], box=cfg.box)
-    counts = {"episodes": 0, "rows": 0, "images": 0, "videoqa_rows": 0}
+    counts = {"episodes": 0, "rows": 0, "images": 0, "plan_rows": 0, "videoqa_rows": 0}
 
     def rows():  # one episode in memory at a time
         for ep in episodes:
             made = build_rows([ep], cfg.granularity, cfg.compress, cfg.box, cfg.train_on_mistakes)
+            if cfg.planning.per_episode:
+                made += [{**row_meta(ep), **r} for r in plan_rows(ep, cfg.planning.per_episode,
+                                                          cfg.planning.max_level, cfg.seed)]
             if cfg.videoqa.per_episode:
                 made += [{**row_meta(ep), **r} for r in videoqa_rows(ep, cfg.seed, cfg.videoqa.per_episode,
                                                              tuple(cfg.videoqa.frames))]
             counts["episodes"] += 1
             counts["rows"] += len(made)
             counts["images"] += sum(len(r["images"]) for r in made)
+            counts["plan_rows"] += sum(r["kind"] == "plan" for r in made)
             counts["videoqa_rows"] += sum(r["kind"] == "videoqa" for r in made)
             yield from made
 

@@ -12,6 +12,7 @@ from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
 from agent.models.load import load_processor
 from synth import chat
 from synth.planning_data import levels
+from synth.plans import PLAN_REQUEST
 from synth.sft_data import COLUMNS, build_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,17 +58,36 @@ def test_episode_rows_and_compression(episodes):
     assert text.endswith("Previous actions taken: " + ", ".join(done)) and len(last["images"]) == 1
 
 
-def test_planning_levels_target_the_last_d_expert_actions(episodes):
-    ep = episodes[0]
-    actions = [s.action for s in ep.episode.steps if s.action_id is not None]
-    rows = levels(ep, max_level=5, compress=True)
-    assert [r["level"] for r in rows] == list(range(1, min(len(actions), 5) + 1))
-    for r in rows:
-        d = r["level"]
-        assert r["expert_actions"] == actions[len(actions) - d:]
-        assert r["messages"][-1]["role"] == "user"  # a prompt, no answer
-        prefix = ", ".join(actions[:len(actions) - d])
-        assert r["messages"][-1]["content"][-1]["text"].endswith(prefix)
+def test_planning_levels_target_the_last_d_expert_actions_and_ask_for_them(episodes):
+    for ep in episodes:
+        actions = [s.action for s in ep.episode.steps if s.action_id is not None]
+        detours = [i for i, t in enumerate(ep.turns) if t.mistake]
+        deepest = len(actions) - (detours[-1] + 1 if detours else 0)
+        rows = levels(ep, max_level=5, compress=True)
+        assert [r["level"] for r in rows] == list(range(1, min(deepest, 5) + 1))
+        for r, bare in zip(rows, levels(ep, max_level=5, compress=True, ask_plan=False)):
+            d = r["level"]
+            assert r["expert_actions"] == actions[len(actions) - d:]
+            assert r["messages"][-1]["role"] == "user"  # a prompt, no answer
+            prefix = ", ".join(actions[:len(actions) - d])
+            assert r["messages"][-1]["content"][-1]["text"].endswith(prefix + PLAN_REQUEST)
+            assert bare["messages"][-1]["content"][-1]["text"].endswith(prefix)
+    assert any(t.mistake for ep in episodes for t in ep.turns)  # the fixture has detours to stop at
+
+
+def test_plan_rows_answer_the_plan_request_with_the_expert_plan_in_full(episodes):
+    from synth.sft_data import plan_rows
+    from train.rewards import imitation_reward
+
+    made = [r for ep in episodes for r in plan_rows(ep, 2, 29, seed=3)]
+    assert len(made) >= 2 * len(episodes) - 2 and {r["kind"] for r in made} == {"plan"}
+    for r in made:
+        *_, user, reply = r["messages"]
+        assert user["content"][-1]["text"].endswith(PLAN_REQUEST)
+        # the reply is the whole remaining plan, which the imitation reward pays in full
+        assert imitation_reward(reply["content"][0]["text"], r["expert_actions"]) == pytest.approx(1.7)
+    assert max(len(r["expert_actions"]) for r in made) > 1
+    assert [r["turn"] for r in made] == [r["turn"] for ep in episodes for r in plan_rows(ep, 2, 29, seed=3)]
 
 
 def test_trajectories_show_detours_reflection_and_the_true_state(tmp_path):
@@ -85,13 +105,15 @@ def test_trajectories_show_detours_reflection_and_the_true_state(tmp_path):
 
 
 def test_same_seed_same_datasets(tmp_path):
-    for name, module in (("traj", "synth.trajectories"), ("sft", "synth.sft_data"), ("plan", "synth.planning_data")):
-        cli(module, f"out={tmp_path / name}_a", "n=3", "seed=1")
-        cli(module, f"out={tmp_path / name}_b", "n=3", "seed=1")
-        cli(module, f"out={tmp_path / name}_c", "n=3", "seed=2")
+    for name, module, *extra in (("traj", "synth.trajectories"), ("sft", "synth.sft_data", "planning.per_episode=2"),
+                                 ("plan", "synth.planning_data")):
+        cli(module, f"out={tmp_path / name}_a", "n=3", "seed=1", *extra)
+        cli(module, f"out={tmp_path / name}_b", "n=3", "seed=1", *extra)
+        cli(module, f"out={tmp_path / name}_c", "n=3", "seed=2", *extra)
         a, b, c = (card(tmp_path / f"{name}_{k}")["fingerprint"] for k in "abc")
         assert a == b != c
         assert load_from_disk(str(tmp_path / f"{name}_a"))[0] == load_from_disk(str(tmp_path / f"{name}_b"))[0]
+    assert card(tmp_path / "sft_a")["stats"]["plan_rows"] > 0
 
 
 def test_thought_rewrite_keeps_facts_or_falls_back(monkeypatch):
