@@ -5,6 +5,7 @@ history of the first K-d steps and its frame) and whose target is the last d exp
 remaining plan; ``false`` keeps the turn's own prompt, which asks for one action.
 
     python -m synth.planning_data out=data/planning n=200 seed=0 max_level=29
+    python -m synth.planning_data out=data/planning_test n=20 scene_split=test   # for eval.planning only
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def levels(ep: SynthEpisode, max_level: int, compress: bool, ask_plan: bool = Tr
 def main(cfg: DictConfig) -> None:
     # targets are the expert's own actions, so no detours here: every suffix is a correct plan
     episodes = list(expert_episodes(cfg.n, cfg.seed, checked_subsets(cfg.subsets), prompt=cfg.prompt,
-                                    resolution=cfg.resolution, narrator=narrate))
+                                    resolution=cfg.resolution, narrator=narrate, scene_split=cfg.scene_split))
     rows = [r for ep in episodes for r in levels(ep, cfg.max_level, cfg.compress, cfg.ask_plan)]
     ds = Dataset.from_list(rows, features=chat.features(**COLUMNS))
     by_level = {}

@@ -72,6 +72,16 @@ def predicted_actions(text: str) -> tuple[list[str], bool, bool]:
     return [a for b in found for a in split_actions(b)], strict, intact
 
 
+def prefix_length(predicted: list[str], expert: list[str]) -> int:
+    """How many of the first actions match, compared by ``agent.prompts.names.normalize``."""
+    n = 0
+    for pred, gold in zip(predicted, expert):
+        if normalize(pred) != normalize(gold):
+            break
+        n += 1
+    return n
+
+
 def prefix_score(n: int, k: int) -> float:
     """EgoReasoner's prefix-weighted imitation n(n+1) / (K(K+1)), n capped at K."""
     n = min(n, k)
@@ -105,11 +115,7 @@ def imitation_reward(text: str, expert_actions: list[str], *, strict_bonus: floa
         r += missing_think_penalty
     if k == 0:
         return r + float(not actions)
-    n = 0
-    for pred, gold in zip(actions, expert_actions):
-        if normalize(pred) != normalize(gold):
-            break
-        n += 1
+    n = prefix_length(actions, expert_actions)
     r += prefix_score(n, k)
     if k == 1 and len(actions) > 1:
         r += single_step_penalty

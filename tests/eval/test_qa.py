@@ -1,4 +1,4 @@
-"""`python -m eval.videoqa` and `python -m eval.grounding` on small synthesized held-out sets:
+"""`python -m eval.videoqa`, `eval.grounding` and `eval.planning` on small synthesized held-out sets:
 the gold replies score full marks, chance scores like chance, and a rerun resumes."""
 
 import json
@@ -23,6 +23,7 @@ def data(tmp_path_factory):
     root = tmp_path_factory.mktemp("qa")
     cli("synth.videoqa", f"out={root / 'vqa'}", "n=4", "scene_split=test", "progress=false")
     cli("synth.grounding", f"out={root / 'gr'}", "n=4", "scene_split=test")
+    cli("synth.planning_data", f"out={root / 'plan'}", "n=3", "scene_split=test", "subsets=[base]")
     return root
 
 
@@ -64,3 +65,20 @@ def test_tiny_qwen_answers_questions_without_crashing(data, tmp_path, tiny_model
         "limit=2", f"out={tmp_path}", "progress=false")
     s = summary(tmp_path)
     assert s["questions"] == 2 and 0.0 <= s["accuracy"] <= 1.0
+
+
+@pytest.mark.slow
+def test_planning_gold_plans_earn_the_full_reward_a_guess_does_not_and_a_rerun_resumes(data, tmp_path):
+    cli("eval.planning", f"data={data / 'plan'}", "policy=expert", f"out={tmp_path / 'gold'}", "progress=false")
+    gold = summary(tmp_path / "gold")
+    assert gold["reward"] == pytest.approx(1.7) and gold["exact"] == gold["first"] == gold["prefix"] == 1.0
+    assert gold["samples"] >= 12 and "1" in gold["by_level"] and gold["by_level"]["1"]["samples"] == 3
+    out = tmp_path / "chance"
+    cli("eval.planning", f"data={data / 'plan'}", "policy=random", f"out={out}", "limit=5", "progress=false")
+    cli("eval.planning", f"data={data / 'plan'}", "policy=random", f"out={out}", "progress=false")
+    lines = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+    assert sorted(r["id"] for r in lines) == list(range(gold["samples"]))  # each once
+    guess = summary(out)
+    # one action of the plan: never the whole of a longer plan, so far below the gold's reward
+    assert guess["reward"] < 1.3 and guess["exact"] < 0.5
+    assert guess["by_level"]["1"]["first"] == 1.0  # a one-action plan's only action is the right guess
