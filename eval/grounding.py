@@ -15,14 +15,12 @@ from pathlib import Path
 
 import hydra
 import numpy as np
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from PIL import Image
 
 from agent.policy import Prompt
-from eval.answerers import make_answerer
 from eval.metrics import GroundingScore, grounding_metrics, predicted_boxes, score_grounding
-from eval.qa_run import evaluate, load, write_summary
-from eval.results_log import ResultsLog
+from eval.qa_run import run
 from train.grounding_rewards import earl_answer_reward
 
 
@@ -67,17 +65,11 @@ def summarize(results: list[dict]) -> dict:
 
 @hydra.main(config_path="conf", config_name="grounding", version_base=None)
 def main(cfg: DictConfig) -> None:
-    ds, ids, fingerprint = load(cfg.data, cfg.limit)
-    options = OmegaConf.to_container(cfg.policy, resolve=True)
-    out = Path(cfg.out)
-    log = ResultsLog(out, {"data": fingerprint, "policy": options})
-    answer, batch = make_answerer(options, lambda row: row["target"], chance)
-    results = evaluate(ds, ids, prompt_of, scorer(Path(cfg.data)), answer, batch, log, cfg.progress)
-    summary = {**summarize(results), "data": str(cfg.data), "data_fingerprint": fingerprint, "policy": options}
-    write_summary(out, summary)
+    summary = run(cfg, prompt_of, scorer(Path(cfg.data)), lambda row: row["target"], chance, summarize)
+    options = summary["policy"]
     print(f"grounding ({options['name']}, {summary['samples']} samples): cIoU {summary['cIoU']:.3f}  "
           f"gIoU {summary['gIoU']:.3f}  box IoU@0.5 {summary['box_iou@0.5']:.3f}  answer {summary['answer']:.3f}")
-    print(f"summary: {out}/summary.json")
+    print(f"summary: {cfg.out}/summary.json")
 
 
 if __name__ == "__main__":

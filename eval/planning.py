@@ -13,16 +13,12 @@ resumes) and ``<out>/summary.json``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import hydra
 import numpy as np
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from agent.policy import Prompt
-from eval.answerers import make_answerer
-from eval.qa_run import evaluate, load, write_summary
-from eval.results_log import ResultsLog
+from eval.qa_run import run
 from train.rewards import imitation_reward, predicted_actions, prefix_length
 
 BANDS = ((1, 1), (2, 3), (4, 6), (7, 29))  # levels: the next action, short, middle and long plans
@@ -62,18 +58,12 @@ def summarize(results: list[dict]) -> dict:
 
 @hydra.main(config_path="conf", config_name="planning", version_base=None)
 def main(cfg: DictConfig) -> None:
-    ds, ids, fingerprint = load(cfg.data, cfg.limit)
-    options = OmegaConf.to_container(cfg.policy, resolve=True)
-    out = Path(cfg.out)
-    log = ResultsLog(out, {"data": fingerprint, "policy": options})
-    answer, batch = make_answerer(options, gold, chance)
-    results = evaluate(ds, ids, prompt_of, score_of, answer, batch, log, cfg.progress)
-    summary = {**summarize(results), "data": str(cfg.data), "data_fingerprint": fingerprint, "policy": options}
-    write_summary(out, summary)
+    summary = run(cfg, prompt_of, score_of, gold, chance, summarize)
+    options = summary["policy"]
     print(f"planning ({options['name']}, {summary['samples']} samples): imitation reward {summary['reward']:.3f}  "
           f"first action {summary['first']:.3f}  whole plan {summary['exact']:.3f}  prefix {summary['prefix']:.3f}; "
           "by level: " + ", ".join(f"{k} {v['reward']:.2f} (n={v['samples']})" for k, v in summary["by_level"].items()))
-    print(f"summary: {out}/summary.json")
+    print(f"summary: {cfg.out}/summary.json")
 
 
 if __name__ == "__main__":

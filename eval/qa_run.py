@@ -8,11 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from datasets import Dataset
+from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from agent.policy import Prompt
 from agent.recorder import write_atomic
-from eval.answerers import Answerer
+from eval.answerers import Answerer, make_answerer
 from eval.results_log import ResultsLog
 from synth.io import content_fingerprint
 
@@ -48,3 +49,17 @@ def evaluate(ds: Dataset, ids: list[int], prompt_of: Callable[[dict], Prompt], s
 
 def write_summary(out: Path, summary: dict) -> None:
     write_atomic(out / "summary.json", json.dumps(summary, indent=1) + "\n")
+
+
+def run(cfg: DictConfig, prompt_of: Callable[[dict], Prompt], score_of: Callable[[dict, str], dict],
+        gold: Callable[[dict], str], chance: Callable, summarize: Callable[[list[dict]], dict]) -> dict:
+    """A whole evaluation as each CLI runs it: answer (resuming ``cfg.out``), score, summarize, save."""
+    ds, ids, fingerprint = load(cfg.data, cfg.limit)
+    options = OmegaConf.to_container(cfg.policy, resolve=True)
+    out = Path(cfg.out)
+    log = ResultsLog(out, {"data": fingerprint, "policy": options})
+    answer, batch = make_answerer(options, gold, chance)
+    results = evaluate(ds, ids, prompt_of, score_of, answer, batch, log, cfg.progress)
+    summary = {**summarize(results), "data": str(cfg.data), "data_fingerprint": fingerprint, "policy": options}
+    write_summary(out, summary)
+    return summary

@@ -12,17 +12,13 @@ so a rerun resumes) and ``<out>/summary.json``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import hydra
 import numpy as np
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from agent.policy import Prompt
-from eval.answerers import make_answerer
 from eval.metrics import accuracy_by
-from eval.qa_run import evaluate, load, write_summary
-from eval.results_log import ResultsLog
+from eval.qa_run import run
 from train.rewards import keyframe_reward, mcq_accuracy, think_answer_format
 
 
@@ -55,18 +51,12 @@ def summarize(results: list[dict]) -> dict:
 
 @hydra.main(config_path="conf", config_name="videoqa", version_base=None)
 def main(cfg: DictConfig) -> None:
-    ds, ids, fingerprint = load(cfg.data, cfg.limit)
-    options = OmegaConf.to_container(cfg.policy, resolve=True)
-    out = Path(cfg.out)
-    log = ResultsLog(out, {"data": fingerprint, "policy": options})
-    answer, batch = make_answerer(options, gold, chance)
-    results = evaluate(ds, ids, prompt_of, score_of, answer, batch, log, cfg.progress)
-    summary = {**summarize(results), "data": str(cfg.data), "data_fingerprint": fingerprint, "policy": options}
-    write_summary(out, summary)
+    summary = run(cfg, prompt_of, score_of, gold, chance, summarize)
+    options = summary["policy"]
     print(f"video-QA accuracy {summary['accuracy']:.3f} over {summary['questions']} questions "
           f"({options['name']}); by family: " +
           ", ".join(f"{f} {b['accuracy']:.2f} (n={b['n']})" for f, b in summary["by_family"].items()))
-    print(f"summary: {out}/summary.json")
+    print(f"summary: {cfg.out}/summary.json")
 
 
 if __name__ == "__main__":
