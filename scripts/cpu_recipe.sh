@@ -18,20 +18,28 @@ mkdir -p "$OUT"
 [ -f "$OUT/small/config.json" ] || $PY -m agent.models.tiny "$OUT/small" size=small lowercase=true
 
 # 2. expert data: 3,000 base-subset episodes on the training floorplans (env seeds 1000-3999, so no
-#    seed is shared with the evaluation's 0-99), the target's box after each action, one question
-#    about each episode's own video
+#    seed is shared with the evaluation's 0-99), the target's box after each action, two multi-level
+#    planning prompts answered with the remaining plan and one question about its own video per
+#    episode; offline GRPO's planning prompts (seeds 4000-4149) and a held-out planning set (test floorplans)
 [ -f "$OUT/synth/sft/card.json" ] || $PY -m synth.sft_data out="$OUT/synth/sft" n=3000 seed=1000 subsets=[base] \
-  prompt=bare thoughts=brief mistake_prob=0 box=true videoqa.per_episode=1
+  prompt=bare thoughts=brief mistake_prob=0 box=true planning.per_episode=2 videoqa.per_episode=1
 [ -f "$OUT/synth/planning/card.json" ] || $PY -m synth.planning_data out="$OUT/synth/planning" n=150 seed=4000 \
   subsets=[base] prompt=bare compress=false
+[ -f "$OUT/synth/planning_test/card.json" ] || $PY -m synth.planning_data out="$OUT/synth/planning_test" n=30 \
+  seed=0 scene_split=test subsets=[base] prompt=bare compress=false
 
 # 3. SFT (loss on every token: each prompt's history is the expert's earlier actions)
 "${DDP[@]}" -m train.sft model="$OUT/small" data="$OUT/synth/sft" out="$OUT/sft" train.max_steps=1800 \
   train.batch_size=4 train.warmup_steps=50 train.save_steps=300 train.assistant_only_loss=false progress=false
 
-# 4. offline GRPO (EgoReasoner's imitation reward) on the multi-level planning set
+# 4. offline GRPO (EgoReasoner's imitation reward) on the multi-level planning set, and both models
+#    greedy on the held-out planning set
 $PY -m train.grpo_offline model="$OUT/sft/final" data="$OUT/synth/planning" kind=planning out="$OUT/grpo_offline" \
-  train.max_steps=80 train.num_generations=8 train.batch_size=16 progress=false
+  train.max_steps=80 train.num_generations=8 train.batch_size=16 train.max_completion_length=128 progress=false
+for m in sft grpo_offline; do
+  $PY -m eval.planning data="$OUT/synth/planning_test" policy=qwen policy.path="$OUT/$m/final" \
+    policy.max_new_tokens=128 policy.batch_size=16 out="$OUT/eval_planning/$m" progress=false
+done
 
 # 5. online GRPO in the simulator, from the SFT model
 "${DDP[@]}" -m train.grpo_online init="$OUT/sft/final" out="$OUT/grpo_online" iterations=15 save_every=5 \
