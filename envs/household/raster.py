@@ -6,8 +6,8 @@ depth along it ``(plane - eye) / direction`` on the face's axis, kept as its inv
 the face's reciprocal per pixel, not a division). Coplanar faces therefore get bitwise equal depths
 and the later in scene order wins (contents over their container), as in the reference. A face's
 pixels are those whose centres fall in its outline, clipped at the near plane and projected, row by
-row. The eye is inside the shell, so the shell's inverse depth per pixel starts the buffer and hides
-whatever lies beyond the walls.
+row. The eye is inside the room, so the shell's six sides, drawn first, cover the frame once and
+hide whatever lies beyond the walls.
 
 Numba compiles on the first call and keeps the machine code next to this file (``cache=True``), so a
 later process only loads it. Everything stays in float64 without fast-math: frames must be the same
@@ -27,10 +27,6 @@ INTERIOR, LIT = 6, 7  # shade slots: inside a container, switched on (0-5: the f
 # Corner i of a box is lo + bits(i) * (hi - lo), bits = (x, y, z); a face (+x, -x, +y, -y, +z, -z)
 # is the loop of four of them.
 FACE_LOOP = np.array([[4, 6, 7, 5], [0, 2, 3, 1], [2, 6, 7, 3], [0, 4, 5, 1], [1, 5, 7, 3], [0, 4, 6, 2]])
-INV_NEAR = 1.0 / NEAR
-# The shell's slots by the side of the room a ray leaves through: (x lo, x hi, y lo, y hi, z lo, z hi)
-# are the walls at x0 and x1, the floor, the ceiling and the walls at z0 and z1.
-SHELL_SLOT = np.array([0, 1, 2, 3, 4, 5])
 
 jit = numba.njit(cache=True, nogil=True, boundscheck=False)
 
@@ -41,18 +37,20 @@ def frame(lo, hi, base, lit, open_face, in_camera, rot, eye, room_lo, room_hi, f
     ``room_lo``..``room_hi`` seen by a camera (``rot``: rows are its axes in the world, ``eye``), into
     ``rgb`` (S, S, 3) uint8 and ``mask`` (S, S) int32. A face's key is ``base`` (mask id * 8) plus its
     shade: its direction seen from outside (or ``LIT``), ``INTERIOR`` seen from inside; an open box
-    (``open_face`` >= 0) lacks that face and shows its inner walls. ``table``: RGB by key."""
+    (``open_face`` >= 0) lacks that face and shows its inner walls. ``table``: RGB by key; the shell's
+    keys are its slots (walls 0, 1, 4, 5, floor 2, ceiling 3)."""
     size = mask.shape[0]
     half = size / 2
     cx = (np.arange(size) + 0.5 - half) / focal  # pixel centres on the image plane at unit depth
     cy = (half - (np.arange(size) + 0.5)) / focal
-    depth = np.empty((size, size))  # inverse depth: larger is nearer
-    keys = np.empty((size, size), dtype=np.int64)
-    _shell(room_lo, room_hi, rot, eye, cx, cy, depth, keys)
+    depth = np.zeros((size, size))  # inverse depth, larger is nearer; 0 is as far as can be
+    keys = np.zeros((size, size), dtype=np.int32)  # a pixel no side of the shell claims (rounding on
+    # a corner of the room) shows wall
     ident, origin = np.eye(3), np.zeros(3)
-    corners = np.empty((8, 3))
-    px, py = np.empty(5), np.empty(5)
-    poly = np.empty((5, 3))
+    corners, poly, px, py, edges = np.empty((8, 3)), np.empty((5, 3)), np.empty(5), np.empty(5), np.empty((5, 4))
+    _corners(room_lo, room_hi, rot, eye, corners)
+    for k in range(6):  # from inside, side k of the room is slot k ^ 1: the +x side is the wall at x1
+        _face(corners, k, room_lo, room_hi, rot, eye, k ^ 1, cx, cy, half, focal, poly, px, py, edges, depth, keys)
     for b in range(len(lo)):
         if in_camera[b]:
             r, e = ident, origin
@@ -60,12 +58,7 @@ def frame(lo, hi, base, lit, open_face, in_camera, rot, eye, room_lo, room_hi, f
             if (hi[b] < room_lo).any() or (lo[b] > room_hi).any():  # wholly beyond the walls
                 continue
             r, e = rot, eye
-        for i in range(8):
-            wx = (hi[b, 0] if i & 4 else lo[b, 0]) - e[0]
-            wy = (hi[b, 1] if i & 2 else lo[b, 1]) - e[1]
-            wz = (hi[b, 2] if i & 1 else lo[b, 2]) - e[2]
-            for a in range(3):
-                corners[i, a] = r[a, 0] * wx + r[a, 1] * wy + r[a, 2] * wz
+        _corners(lo[b], hi[b], r, e, corners)
         if _outside(corners):
             continue
         inside = (lo[b] < e).all() and (e < hi[b]).all()
@@ -74,47 +67,60 @@ def frame(lo, hi, base, lit, open_face, in_camera, rot, eye, room_lo, room_hi, f
             if k == open_face[b]:
                 continue
             a = k >> 1
-            plane = hi[b, a] if k % 2 == 0 else lo[b, a]
-            front = e[a] > plane if k % 2 == 0 else e[a] < plane
-            if not (front or hollow or inside) or plane == e[a]:
-                continue
-            key = base[b] + ((LIT if lit[b] else k) if front else INTERIOR)
-            n = _clip(corners, FACE_LOOP[k], poly)
-            if n < 3:
-                continue
-            for i in range(n):
-                px[i] = half + focal * poly[i, 0] / poly[i, 2]
-                py[i] = half - focal * poly[i, 1] / poly[i, 2]
-            _fill(px, py, n, cx, cy, r[0, a], r[1, a], r[2, a], 1.0 / (plane - e[a]), key, depth, keys)
-    for y in range(size):
-        for x in range(size):
-            k = keys[y, x]
-            mask[y, x] = k >> 3
-            rgb[y, x, 0] = table[k, 0]
-            rgb[y, x, 1] = table[k, 1]
-            rgb[y, x, 2] = table[k, 2]
+            front = e[a] > hi[b, a] if k % 2 == 0 else e[a] < lo[b, a]
+            if front or hollow or inside:
+                key = base[b] + ((LIT if lit[b] else k) if front else INTERIOR)
+                _face(corners, k, lo[b], hi[b], r, e, key, cx, cy, half, focal, poly, px, py, edges, depth, keys)
+    _colour(keys, table, rgb, mask)
 
 
 @jit
-def _shell(room_lo, room_hi, rot, eye, cx, cy, depth, keys):
-    """Where each pixel's ray leaves the room: the nearest of the six sides ahead, as inverse depth
-    (the largest of the six ``direction / (side - eye)``, those behind being negative)."""
-    inv = np.empty(6)
-    for a in range(3):
-        inv[2 * a], inv[2 * a + 1] = 1.0 / (room_lo[a] - eye[a]), 1.0 / (room_hi[a] - eye[a])
-    for y in range(len(cy)):
-        for x in range(len(cx)):
-            best, slot = -1.0, 0
-            for a in range(3):
-                d = cx[x] * rot[0, a] + (cy[y] * rot[1, a] + rot[2, a])  # as _fill groups it: equal planes, equal depths
-                w = d * inv[2 * a]
-                if w > best:
-                    best, slot = w, 2 * a
-                w = d * inv[2 * a + 1]
-                if w > best:
-                    best, slot = w, 2 * a + 1
-            depth[y, x], keys[y, x] = best, SHELL_SLOT[slot]
+def _colour(keys, table, rgb, mask):
+    """``mask`` is the keys' mask ids, ``rgb`` their colours: four pixels at a time as three 32-bit
+    words of packed colours (little-endian, as every target numba builds for), a quarter fewer
+    stores than byte by byte; the few pixels left over byte by byte."""
+    flat_keys, flat_mask, flat_rgb = keys.reshape(-1), mask.reshape(-1), rgb.reshape(-1)
+    for i in range(flat_keys.size):
+        flat_mask[i] = flat_keys[i] >> 3
+    packed = table[:, 0].astype(np.uint32) | (table[:, 1].astype(np.uint32) << 8) | (table[:, 2].astype(np.uint32) << 16)
+    quads = flat_keys.size // 4
+    words = flat_rgb[:12 * quads].view(np.uint32)
+    for j in range(quads):
+        k = 4 * j
+        p0, p1, p2, p3 = packed[flat_keys[k]], packed[flat_keys[k + 1]], packed[flat_keys[k + 2]], packed[flat_keys[k + 3]]
+        words[3 * j] = p0 | (p1 << 24)
+        words[3 * j + 1] = (p1 >> 8) | (p2 << 16)
+        words[3 * j + 2] = (p2 >> 16) | (p3 << 8)
+    for i in range(4 * quads, flat_keys.size):
+        for c in range(3):
+            flat_rgb[3 * i + c] = table[flat_keys[i], c]
 
+
+@jit
+def _corners(lo, hi, r, e, out):
+    """A box's eight corners (``lo`` + bits * (``hi`` - ``lo``)) in camera coordinates, into ``out``."""
+    for i in range(8):
+        wx = (hi[0] if i & 4 else lo[0]) - e[0]
+        wy = (hi[1] if i & 2 else lo[1]) - e[1]
+        wz = (hi[2] if i & 1 else lo[2]) - e[2]
+        for a in range(3):
+            out[i, a] = r[a, 0] * wx + r[a, 1] * wy + r[a, 2] * wz
+
+
+@jit
+def _face(corners, k, lo, hi, r, e, key, cx, cy, half, focal, poly, px, py, edges, depth, keys):
+    """Face ``k`` of the box whose camera-space ``corners`` are given: clipped, projected, filled."""
+    a = k >> 1
+    gap = (hi[a] if k % 2 == 0 else lo[a]) - e[a]
+    if gap == 0:  # the eye in its plane: seen edge on
+        return
+    n = _clip(corners, FACE_LOOP[k], poly)
+    if n < 3:
+        return
+    for i in range(n):
+        px[i] = half + focal * poly[i, 0] / poly[i, 2]
+        py[i] = half - focal * poly[i, 1] / poly[i, 2]
+    _fill(px, py, n, edges, cx, cy, r[0, a], r[1, a], r[2, a], 1.0 / gap, key, depth, keys)
 
 @jit
 def _outside(cc):
@@ -149,7 +155,7 @@ def _clip(corners, loop, poly):
 
 
 @jit
-def _fill(px, py, n, cx, cy, r0, r1, r2, inv_gap, key, depth, keys):
+def _fill(px, py, n, edges, cx, cy, r0, r1, r2, inv_gap, key, depth, keys):
     """Write ``key`` where the convex polygon ``px``/``py`` (n corners, pixels) covers a pixel centre
     and the face (ray direction on its axis ``cx * r0 + cy * r1 + r2``, times ``inv_gap``, the
     reciprocal of the plane's distance from the eye on that axis) is no farther than what is there."""
@@ -158,23 +164,30 @@ def _fill(px, py, n, cx, cy, r0, r1, r2, inv_gap, key, depth, keys):
     for i in range(1, n):
         top, bottom = min(top, py[i]), max(bottom, py[i])
     y0, y1 = max(math.ceil(top - 0.5), 0), min(math.floor(bottom - 0.5), size - 1)
+    # Edges as (y from, y to, x at y from, dx/dy), worked out once rather than per row. A level edge
+    # is left out: its ends are those of the edges either side, whose rows include their ends.
+    m = 0
+    for i in range(n):
+        j = i + 1 if i + 1 < n else 0
+        if py[i] != py[j]:
+            lo, hi = (i, j) if py[i] < py[j] else (j, i)
+            edges[m, 0], edges[m, 1], edges[m, 2] = py[lo], py[hi], px[lo]
+            edges[m, 3] = (px[hi] - px[lo]) / (py[hi] - py[lo])
+            m += 1
     for y in range(y0, y1 + 1):
         yc = y + 0.5
         left, right = np.inf, -np.inf
-        for i in range(n):
-            j = i + 1 if i + 1 < n else 0
-            ya, yb = py[i], py[j]
-            if ya == yb:
-                if ya == yc:
-                    left, right = min(left, px[i], px[j]), max(right, px[i], px[j])
-            elif min(ya, yb) <= yc <= max(ya, yb):
-                xc = px[i] + (yc - ya) * (px[j] - px[i]) / (yb - ya)
+        for i in range(m):
+            if edges[i, 0] <= yc <= edges[i, 1]:
+                xc = edges[i, 2] + (yc - edges[i, 0]) * edges[i, 3]
                 left, right = min(left, xc), max(right, xc)
         if left > right:
             continue
         x0, x1 = max(math.ceil(left - 0.5), 0), min(math.floor(right - 0.5), size - 1)
         row = cy[y] * r1 + r2
-        for x in range(x0, x1 + 1):
+        d, kk = depth[y], keys[y]
+        for x in range(x0, x1 + 1):  # selects, not branches, so that the loop vectorises
             w = (cx[x] * r0 + row) * inv_gap
-            if w >= depth[y, x] and w <= INV_NEAR:
-                depth[y, x], keys[y, x] = w, key
+            near = w >= d[x]
+            d[x] = w if near else d[x]
+            kk[x] = key if near else kk[x]
