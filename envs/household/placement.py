@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,12 +34,13 @@ OPENS = frozenset({"Cabinet", "Drawer", "Fridge", "Microwave", "Safe", "Box"})  
 OPEN_TOP = frozenset({"SinkBasin", "BathtubBasin", "GarbageCan", "LaundryHamper"})  # seen into from above
 
 
-def hosts(scene: SceneSpec, rules: Rules, cls: str) -> list[ObjectSpec]:
+@lru_cache(maxsize=None)  # every reset asks again for each class of its floorplan
+def hosts(scene: SceneSpec, rules: Rules, cls: str) -> tuple[ObjectSpec, ...]:
     """Static receptacles of the scene that may hold ``cls``, that the agent can reach, and whose
     contents it can see (not the top of a wardrobe above eye level)."""
-    return [o for o in scene.statics if o.interactive and o.receptacle and o.reachable
+    return tuple(o for o in scene.statics if o.interactive and o.receptacle and o.reachable
             and o.type not in SCENERY and rules.can_hold(o.type, cls)
-            and ((o.type in INSIDE and o.type != "Shelf") or _floor_of(o.type, o.center, o.size) <= EYE_LEVEL)]
+            and ((o.type in INSIDE and o.type != "Shelf") or _floor_of(o.type, o.center, o.size) <= EYE_LEVEL))
 
 
 def _floor_of(cls: str, center, size) -> float:
