@@ -108,6 +108,10 @@ def main() -> None:
     sps_top, n = steps_per_second(topdown, seeds[:100], rng)
     print(f"step  (view=topdown 224x224, random actions): {sps_top:,.0f} steps/s over {n:,} steps")
     ego = HouseholdEnv(scene_split="all", view="ego", resolution=224, annotations=True)
+    t = time.perf_counter()
+    ego.reset(seed=int(seeds[-1]))  # the renderer's machine code: compiled once per machine, loaded once per process
+    print(f"first ego frame (once per process: loads the renderer numba compiled and cached): "
+          f"{1000 * (time.perf_counter() - t):.0f} ms")
     r_ego = time_resets(ego, seeds[:100])
     sps_ego, n = steps_per_second(ego, seeds[:100], rng)
     print(f"ego   (224x224 RGB + instance mask; object lists built on access): reset {1000 * r_ego.mean():.2f} ms mean, "

@@ -9,6 +9,7 @@ boxes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -84,11 +85,9 @@ class EgoRenderer:
         if self._lut is not None and self._lut[0] == (n, lit):
             return self._lut[1]
         if self._base is None or len(self._base) != n:  # new objects appear only when something is sliced
-            base = np.empty((n, 3), dtype=np.float64)
-            base[0] = self.shell_colors[0]  # the shell's slots are set one by one below
-            for o in world.objects:
-                base[o.idx + 1] = palette.rgb(o.cls, o.materials or ()) if o.cls in palette.PALETTE else UNKNOWN
-            self._base = base
+            # the shell's row is a placeholder: its slots are set one by one below
+            self._base = np.array([self.shell_colors[0]] + [_colour(o.cls, o.materials or ()) for o in world.objects],
+                                  dtype=np.float64)
         base = self._base
         colors = base[:, None, :] * SHADES[None, :, None]
         for slot, rgb in self.shell_colors.items():
@@ -111,6 +110,11 @@ class EgoRenderer:
         raster.frame(boxes.lo, boxes.hi, boxes.ids * 8, on[boxes.ids], boxes.open_face, boxes.in_camera,
                      cam.rotation, cam.position, *self._room, cam.focal, table, rgb, mask)
         return Frame(rgb=rgb, mask=mask)
+
+
+@lru_cache(maxsize=None)  # a few hundred (class, material) pairs; every reset asks for ~70 objects
+def _colour(cls: str, materials: tuple[str, ...]) -> tuple[int, int, int]:
+    return palette.rgb(cls, materials) if cls in palette.PALETTE else UNKNOWN
 
 
 def _lit(world: World) -> list[int]:
