@@ -95,12 +95,11 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
         cells = sightlines.good_cells(world.scene, r.id, r.cls not in OPENS, r.cls in OPEN_TOP)
         if len(cells) == 0:
             return None
-        pick = rng.permutation(len(cells))[:24] if rng is not None else range(min(24, len(cells)))
+        pick = rng.permutation(len(cells))[:24].tolist() if rng is not None else range(min(24, len(cells)))
         for i in pick:
-            x = min(max(cells[i][0], cx - half_x), cx + half_x)
-            z = min(max(cells[i][1], cz - half_z), cz + half_z)
+            (x, cell_x), (z, cell_z) = _clamp(cells[i][0], cx - half_x, cx + half_x), _clamp(cells[i][1], cz - half_z, cz + half_z)
             if free(x, z):
-                return (round(x, 4), round(y, 4), round(z, 4))
+                return (_round4(x, cell_x), round(y, 4), _round4(z, cell_z))
         return None
     candidates = [(cx + fx * half_x, cz + fz * half_z) for fx in (0.0, -0.6, 0.6) for fz in (0.0, -0.6, 0.6)]
     # Only where the agent standing at the furniture can reach (long counters and shelves).
@@ -113,6 +112,21 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
         return None
     x, z = reachable[0] if reachable else _toward_pose(r, half_x, half_z) if r.pose is not None else candidates[0]
     return (round(x, 4), round(y, 4), round(z, 4))
+
+
+def _clamp(c: float, lo: float, hi: float) -> tuple[float, bool]:
+    """``min(max(c, lo), hi)``, and whether that is ``c`` itself rather than a bound."""
+    if hi < (lo if lo > c else c):
+        return hi, False
+    return (lo, False) if lo > c else (c, True)
+
+
+def _round4(v: float, cell: bool) -> float:
+    """A coordinate to four decimals as it always was: a cell's as numpy rounds (half to even after
+    scaling; the cells were numpy scalars once), a bound's as Python does (exact decimal rounding).
+    Cell centres often end in a 5 at the fifth decimal, where the two differ, so one rule for both
+    would move things in most seeds."""
+    return round(v * 10000.0) / 10000.0 if cell else round(v, 4)
 
 
 def _toward_pose(r: Obj, half_x: float, half_z: float) -> tuple[float, float]:
