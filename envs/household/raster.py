@@ -183,11 +183,15 @@ def _fill(px, py, n, edges, cx, cy, r0, r1, r2, inv_gap, key, depth, keys):
                 left, right = min(left, xc), max(right, xc)
         if left > right:
             continue
-        x0, x1 = max(math.ceil(left - 0.5), 0), min(math.floor(right - 0.5), size - 1)
+        x0, x1 = max(math.ceil(left - 0.5), 0), min(math.floor(right - 0.5), size - 1) + 1
+        if x1 <= x0:  # off screen (a negative end would wrap round in a slice)
+            continue
         row = cy[y] * r1 + r2
-        d, kk = depth[y], keys[y]
-        for x in range(x0, x1 + 1):  # selects, not branches, so that the loop vectorises
-            w = (cx[x] * r0 + row) * inv_gap
-            near = w >= d[x]
-            d[x] = w if near else d[x]
-            kk[x] = key if near else kk[x]
+        # The span as slices indexed from 0 (no negative indices to wrap), and selects rather than
+        # branches: the loop vectorises, some four times faster.
+        d, kk, c = depth[y, x0:x1], keys[y, x0:x1], cx[x0:x1]
+        for i in range(d.size):
+            w = (c[i] * r0 + row) * inv_gap
+            near = w >= d[i]
+            d[i] = w if near else d[i]
+            kk[i] = key if near else kk[i]
