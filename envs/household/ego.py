@@ -13,14 +13,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from envs.household import palette, raster
+from envs.household import palette
 from envs.household.camera import Camera
-from envs.household.raster import LIT
 from envs.household.scenegraph import Node, build, shell
 from envs.household.world import World
 
 # Brightness of a face by which way it points (+x, -x, +y, -y, +z, -z), inside a container, and lit.
 SHADES = np.array([0.82, 0.74, 1.0, 0.5, 0.9, 0.66, 0.42, 1.0])
+INTERIOR, LIT = 6, 7  # the last two shade slots
 ROOM = {  # shell colours: walls, floor, ceiling
     "Kitchen": ((222, 214, 196), (150, 126, 98), (236, 236, 232)),
     "LivingRoom": ((205, 212, 220), (120, 92, 70), (236, 236, 232)),
@@ -59,6 +59,11 @@ class Boxes:
 
 class EgoRenderer:
     def __init__(self, world: World, size: int = 224):
+        # Imported here, not with the env: numba brings LLVM (~110 MiB resident), which only a process
+        # that draws first-person frames should pay for.
+        from envs.household import raster
+
+        self._frame = raster.frame
         self.size = size
         quads = np.array([quad for _, quad in shell(world.scene.floor)])
         self._room = (quads.min(axis=(0, 1)), quads.max(axis=(0, 1)))
@@ -107,7 +112,7 @@ class EgoRenderer:
         on[lit] = True
         rgb = np.empty((self.size, self.size, 3), dtype=np.uint8)
         mask = np.empty((self.size, self.size), dtype=np.int32)
-        raster.frame(boxes.lo, boxes.hi, boxes.ids * 8, on[boxes.ids], boxes.open_face, boxes.in_camera,
+        self._frame(boxes.lo, boxes.hi, boxes.ids * 8, on[boxes.ids], boxes.open_face, boxes.in_camera,
                      cam.rotation, cam.position, *self._room, cam.focal, table, rgb, mask)
         return Frame(rgb=rgb, mask=mask)
 

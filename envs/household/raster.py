@@ -22,8 +22,7 @@ import numba
 import numpy as np
 
 from envs.household.camera import NEAR
-
-INTERIOR, LIT = 6, 7  # shade slots: inside a container, switched on (0-5: the face's direction)
+from envs.household.ego import INTERIOR, LIT  # shade slots: inside a container, switched on (0-5: the face's direction)
 # Corner i of a box is lo + bits(i) * (hi - lo), bits = (x, y, z); a face (+x, -x, +y, -y, +z, -z)
 # is the loop of four of them.
 FACE_LOOP = np.array([[4, 6, 7, 5], [0, 2, 3, 1], [2, 6, 7, 3], [0, 4, 5, 1], [1, 5, 7, 3], [0, 4, 6, 2]])
