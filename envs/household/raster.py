@@ -40,8 +40,9 @@ def frame(lo, hi, base, lit, open_face, in_camera, rot, eye, room_lo, room_hi, f
     keys are its slots (walls 0, 1, 4, 5, floor 2, ceiling 3)."""
     size = mask.shape[0]
     half = size / 2
-    cx = (np.arange(size) + 0.5 - half) / focal  # pixel centres on the image plane at unit depth
-    cy = (half - (np.arange(size) + 0.5)) / focal
+    cx, cy = np.empty(size), np.empty(size)  # pixel centres on the image plane at unit depth
+    for i in range(size):
+        cx[i], cy[i] = (i + 0.5 - half) / focal, (half - (i + 0.5)) / focal
     depth = np.zeros((size, size))  # inverse depth, larger is nearer; 0 is as far as can be
     keys = np.zeros((size, size), dtype=np.int32)  # a pixel no side of the shell claims (rounding on
     # a corner of the room) shows wall
@@ -54,13 +55,13 @@ def frame(lo, hi, base, lit, open_face, in_camera, rot, eye, room_lo, room_hi, f
         if in_camera[b]:
             r, e = ident, origin
         else:
-            if (hi[b] < room_lo).any() or (lo[b] > room_hi).any():  # wholly beyond the walls
+            if not _touch(lo[b], hi[b], room_lo, room_hi):  # wholly beyond the walls
                 continue
             r, e = rot, eye
         _corners(lo[b], hi[b], r, e, corners)
         if _outside(corners):
             continue
-        inside = (lo[b] < e).all() and (e < hi[b]).all()
+        inside = _touch(lo[b], hi[b], e, e, strict=True)
         hollow = open_face[b] >= 0
         for k in range(6):
             if k == open_face[b]:
@@ -81,7 +82,9 @@ def _colour(keys, table, rgb, mask):
     flat_keys, flat_mask, flat_rgb = keys.reshape(-1), mask.reshape(-1), rgb.reshape(-1)
     for i in range(flat_keys.size):
         flat_mask[i] = flat_keys[i] >> 3
-    packed = table[:, 0].astype(np.uint32) | (table[:, 1].astype(np.uint32) << 8) | (table[:, 2].astype(np.uint32) << 16)
+    packed = np.empty(len(table), dtype=np.uint32)
+    for k in range(len(table)):
+        packed[k] = np.uint32(table[k, 0]) | (np.uint32(table[k, 1]) << 8) | (np.uint32(table[k, 2]) << 16)
     quads = flat_keys.size // 4
     words = flat_rgb[:12 * quads].view(np.uint32)
     for j in range(quads):
@@ -122,6 +125,16 @@ def _face(corners, k, lo, hi, r, e, key, cx, cy, half, focal, poly, px, py, edge
     _fill(px, py, n, edges, cx, cy, r[0, a], r[1, a], r[2, a], 1.0 / gap, key, depth, keys)
 
 @jit
+def _touch(lo, hi, other_lo, other_hi, strict=False):
+    """Whether boxes ``lo``..``hi`` and ``other_lo``..``other_hi`` share a point (``strict``: an
+    inner point; with ``other`` a point, whether that point is inside)."""
+    for a in range(3):
+        if (hi[a] <= other_lo[a] or lo[a] >= other_hi[a]) if strict else (hi[a] < other_lo[a] or lo[a] > other_hi[a]):
+            return False
+    return True
+
+
+@jit
 def _outside(cc):
     """Camera-space corners (8, 3) all behind the near plane or all beyond one side of the frustum."""
     behind = left = right = below = above = True
@@ -140,15 +153,17 @@ def _clip(corners, loop, poly):
     """Sutherland-Hodgman: the face's four corners (``loop`` into ``corners``) cut at the near plane,
     into ``poly``; returns how many corners remain (a quad cut by one plane keeps at most five)."""
     n = 0
-    for j in range(4):
-        a, b = corners[loop[j]], corners[loop[(j + 1) % 4]]
-        a_in, b_in = a[2] >= NEAR, b[2] >= NEAR
-        if a_in:
-            poly[n] = a
+    for j in range(4):  # element by element: row copies would compile numba's general slicing
+        a, b = loop[j], loop[(j + 1) % 4]
+        az, bz = corners[a, 2], corners[b, 2]
+        if az >= NEAR:
+            poly[n, 0], poly[n, 1], poly[n, 2] = corners[a, 0], corners[a, 1], az
             n += 1
-        if a_in != b_in:
-            t = (NEAR - a[2]) / (b[2] - a[2])
-            poly[n, 0], poly[n, 1], poly[n, 2] = a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), NEAR
+        if (az >= NEAR) != (bz >= NEAR):
+            t = (NEAR - az) / (bz - az)
+            poly[n, 0] = corners[a, 0] + t * (corners[b, 0] - corners[a, 0])
+            poly[n, 1] = corners[a, 1] + t * (corners[b, 1] - corners[a, 1])
+            poly[n, 2] = NEAR
             n += 1
     return n
 
