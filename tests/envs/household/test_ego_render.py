@@ -1,6 +1,9 @@
 """The first-person renderer (``ego.py``) against the exact ray caster, and what a frame guarantees:
 masks that agree with exact depth, RGB that agrees with the mask, determinism, closed receptacles."""
 
+import os
+import subprocess
+import sys
 from functools import lru_cache
 
 import numpy as np
@@ -179,6 +182,25 @@ def test_rgb_comes_from_the_masked_objects_colours(k):
     shades = lut[frame.mask[..., None] * 8 + np.arange(8)]  # (H, W, 8, 3): every shade of the pixel's object
     assert (shades == frame.rgb[..., None, :]).all(axis=-1).any(axis=-1).all()
     assert frame.rgb.dtype == np.uint8 and frame.mask.dtype == np.int32 and frame.rgb.shape == (128, 128, 3)
+
+
+@pytest.mark.parametrize("size", [97, 33])
+def test_odd_sizes_match_the_ray_caster_and_their_colours(size):
+    """An odd frame leaves pixels over after the colour pass's groups of four."""
+    _, world = random_view(3)
+    renderer = EgoRenderer(world, size)
+    frame = renderer.render(world)
+    assert (frame.mask == reference_mask(world, size)).mean() > 0.99
+    shades = renderer.lut(world)[frame.mask[..., None] * 8 + np.arange(8)]
+    assert (shades == frame.rgb[..., None, :]).all(axis=-1).any(axis=-1).all()
+
+
+def test_views_without_first_person_frames_never_load_numba():
+    code = ("import sys; from envs.household.env import HouseholdEnv; "
+            "[HouseholdEnv(view=v).reset(seed=0) for v in ('blank', 'topdown')]; print('numba' in sys.modules)")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "False"
 
 
 def test_frames_are_deterministic():
