@@ -5,6 +5,7 @@ compatibility tables, up to three instances of a class) or AI2-THOR's default pl
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -54,12 +55,24 @@ def _floor_of(cls: str, center, size) -> float:
 
 def _standing_on(world: World, recep: int) -> list[Obj]:
     """Furniture standing on a surface (a coffee machine on the counter) or set into it (a sink):
-    no room for objects there."""
+    no room for objects there. Kept per world and surface: furniture never moves, and a reset asks
+    about the same few surfaces some sixteen times."""
     r = world.objects[recep]
+    memo = _STANDING.setdefault(world, {})
+    key = (recep, r.center)  # a plate is a surface that moves
+    if key not in memo:
+        memo[key] = _furniture_on(world, r)
+    return memo[key]
+
+
+_STANDING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # world -> (surface, where) -> furniture
+
+
+def _furniture_on(world: World, r: Obj) -> list[Obj]:
     top = r.center[1] + r.size[1] / 2
     out = []
     for o in world.objects:
-        if o.pickupable or o.idx == recep or not o.alive:
+        if o.pickupable or o.idx == r.idx or not o.alive:
             continue
         bottom = o.center[1] - o.size[1] / 2
         if (top - 0.1 <= bottom <= top + 0.3 or o.cls in ("SinkBasin", "BathtubBasin")) and abs(o.center[0] - r.center[0]) * 2 < o.size[0] + r.size[0] \
