@@ -178,23 +178,30 @@ def _small(spec: ObjectSpec, idx: int, number: int) -> Obj:
                slice_of=None, pose=None, materials=spec.materials, rotation=spec.rotation)
 
 
+@lru_cache(maxsize=None)  # one per floorplan; a reset starts from copies of its furniture
+def _layout(scene: SceneSpec) -> tuple[tuple[Obj, ...], dict[str, int], tuple[tuple[str, tuple[ObjectSpec, ...]], ...]]:
+    """The floorplan's furniture as objects, their indices by id, and its small objects' specs by
+    class, classes in sorted order (read only: worlds get copies)."""
+    by_class: dict[str, list[ObjectSpec]] = {}
+    for s in scene.pickables:
+        by_class.setdefault(s.type, []).append(s)
+    return (tuple(_static(s, i) for i, s in enumerate(scene.statics)), {s.id: i for i, s in enumerate(scene.statics)},
+            tuple((cls, tuple(by_class[cls])) for cls in sorted(by_class)))
+
+
 def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = True,
                 constraints: Constraints | None = None) -> World:
     """The initial world of an episode; the same arguments give the same world."""
     rng = np.random.default_rng(seed)
     cons = constraints or Constraints()
-    objects = [_static(s, i) for i, s in enumerate(scene.statics)]
-    index_of = {s.id: i for i, s in enumerate(scene.statics)}
+    furniture, index_of, by_class = _layout(scene)
+    objects = [o.copy() for o in furniture]
     nav = scene.navigable
     start = nav[rng.integers(len(nav))]
     world = World(scene, rules, objects, Agent(float(start[0]), float(start[1]), float(rng.integers(4) * 90),
                                                START_HORIZON))
     placed: dict[int, int] = {}  # objects placed per host so far
-    by_class: dict[str, list[ObjectSpec]] = {}
-    for s in scene.pickables:
-        by_class.setdefault(s.type, []).append(s)
-    for cls in sorted(by_class):
-        specs = by_class[cls]
+    for cls, specs in by_class:
         if not randomize or not specs[0].interactive:
             for s in specs:
                 _add_default(world, s, index_of)
