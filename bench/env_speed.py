@@ -7,7 +7,9 @@ with the top-down map, with the first-person view plus its annotations (instance
 objects) and with the privileged planner, the peak RSS, and the same machine's ``CartPole-v1``
 steps/s as a baseline measured in the same run (the ratios travel between machines, the absolute
 numbers do not). Targets, on one core (``taskset -c 0``): reset <= 5 ms; >= 5,000 steps/s for the
-logic; >= 1,000 steps/s with 224x224 RGB and masks.
+logic; >= 1,000 steps/s with 224x224 RGB and masks. The first first-person frame of a process loads
+the renderer numba compiled (compiling it first, once per machine) and is timed on its own line, like
+the catalog load; the peak RSS includes LLVM, which numba loads with that frame.
 """
 
 from __future__ import annotations
