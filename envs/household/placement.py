@@ -110,7 +110,8 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
             return None
         pick = rng.permutation(len(cells))[:24].tolist() if rng is not None else range(min(24, len(cells)))
         for i in pick:
-            (x, cell_x), (z, cell_z) = _clamp(cells[i][0], cx - half_x, cx + half_x), _clamp(cells[i][1], cz - half_z, cz + half_z)
+            x, cell_x = _clamp(cells[i][0], cx - half_x, cx + half_x)
+            z, cell_z = _clamp(cells[i][1], cz - half_z, cz + half_z)
             if free(x, z):
                 return (_round4(x, cell_x), round(y, 4), _round4(z, cell_z))
         return None

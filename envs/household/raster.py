@@ -22,7 +22,8 @@ import numba
 import numpy as np
 
 from envs.household.camera import NEAR
-from envs.household.ego import INTERIOR, LIT  # shade slots: inside a container, switched on (0-5: the face's direction)
+from envs.household.ego import INTERIOR, LIT  # shade slots beyond the six directions
+
 # Corner i of a box is lo + bits(i) * (hi - lo), bits = (x, y, z); a face (+x, -x, +y, -y, +z, -z)
 # is the loop of four of them.
 FACE_LOOP = np.array([[4, 6, 7, 5], [0, 2, 3, 1], [2, 6, 7, 3], [0, 4, 5, 1], [1, 5, 7, 3], [0, 4, 6, 2]])
@@ -77,8 +78,8 @@ def frame(lo, hi, base, lit, open_face, in_camera, rot, eye, room_lo, room_hi, f
 @jit
 def _colour(keys, table, rgb, mask):
     """``mask`` is the keys' mask ids, ``rgb`` their colours: four pixels at a time as three 32-bit
-    words of packed colours (little-endian, as every target numba builds for), a quarter fewer
-    stores than byte by byte; the few pixels left over byte by byte."""
+    words of packed colours (little-endian, as every target numba builds for), a quarter of the
+    stores byte by byte would take; the few pixels left over byte by byte."""
     flat_keys, flat_mask, flat_rgb = keys.reshape(-1), mask.reshape(-1), rgb.reshape(-1)
     for i in range(flat_keys.size):
         flat_mask[i] = flat_keys[i] >> 3
@@ -89,7 +90,8 @@ def _colour(keys, table, rgb, mask):
     words = flat_rgb[:12 * quads].view(np.uint32)
     for j in range(quads):
         k = 4 * j
-        p0, p1, p2, p3 = packed[flat_keys[k]], packed[flat_keys[k + 1]], packed[flat_keys[k + 2]], packed[flat_keys[k + 3]]
+        p0, p1 = packed[flat_keys[k]], packed[flat_keys[k + 1]]
+        p2, p3 = packed[flat_keys[k + 2]], packed[flat_keys[k + 3]]
         words[3 * j] = p0 | (p1 << 24)
         words[3 * j + 1] = (p1 >> 8) | (p2 << 16)
         words[3 * j + 2] = (p2 >> 16) | (p3 << 8)
@@ -123,6 +125,7 @@ def _face(corners, k, lo, hi, r, e, key, cx, cy, half, focal, poly, px, py, edge
         px[i] = half + focal * poly[i, 0] / poly[i, 2]
         py[i] = half - focal * poly[i, 1] / poly[i, 2]
     _fill(px, py, n, edges, cx, cy, r[0, a], r[1, a], r[2, a], 1.0 / gap, key, depth, keys)
+
 
 @jit
 def _touch(lo, hi, other_lo, other_hi, strict=False):
