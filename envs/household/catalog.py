@@ -77,7 +77,7 @@ class SceneSpec:
         return {o.id: o for o in self.objects}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity equality: one instance per catalog, hashable (cached lookups)
 class Rules:
     """ALFRED's tables: which class may hold which, and which may be heated, cooled, cleaned..."""
 

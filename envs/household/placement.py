@@ -5,7 +5,9 @@ compatibility tables, up to three instances of a class) or AI2-THOR's default pl
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,12 +35,13 @@ OPENS = frozenset({"Cabinet", "Drawer", "Fridge", "Microwave", "Safe", "Box"})  
 OPEN_TOP = frozenset({"SinkBasin", "BathtubBasin", "GarbageCan", "LaundryHamper"})  # seen into from above
 
 
-def hosts(scene: SceneSpec, rules: Rules, cls: str) -> list[ObjectSpec]:
+@lru_cache(maxsize=None)  # every reset asks again for each class of its floorplan
+def hosts(scene: SceneSpec, rules: Rules, cls: str) -> tuple[ObjectSpec, ...]:
     """Static receptacles of the scene that may hold ``cls``, that the agent can reach, and whose
     contents it can see (not the top of a wardrobe above eye level)."""
-    return [o for o in scene.statics if o.interactive and o.receptacle and o.reachable
+    return tuple(o for o in scene.statics if o.interactive and o.receptacle and o.reachable
             and o.type not in SCENERY and rules.can_hold(o.type, cls)
-            and ((o.type in INSIDE and o.type != "Shelf") or _floor_of(o.type, o.center, o.size) <= EYE_LEVEL)]
+            and ((o.type in INSIDE and o.type != "Shelf") or _floor_of(o.type, o.center, o.size) <= EYE_LEVEL))
 
 
 def _floor_of(cls: str, center, size) -> float:
@@ -52,12 +55,24 @@ def _floor_of(cls: str, center, size) -> float:
 
 def _standing_on(world: World, recep: int) -> list[Obj]:
     """Furniture standing on a surface (a coffee machine on the counter) or set into it (a sink):
-    no room for objects there."""
+    no room for objects there. Kept per world and surface: furniture never moves, and a reset asks
+    about the same few surfaces some sixteen times."""
     r = world.objects[recep]
+    memo = _STANDING.setdefault(world, {})
+    key = (recep, r.center)  # a plate is a surface that moves
+    if key not in memo:
+        memo[key] = _furniture_on(world, r)
+    return memo[key]
+
+
+_STANDING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # world -> (surface, where) -> furniture
+
+
+def _furniture_on(world: World, r: Obj) -> list[Obj]:
     top = r.center[1] + r.size[1] / 2
     out = []
     for o in world.objects:
-        if o.pickupable or o.idx == recep or not o.alive:
+        if o.pickupable or o.idx == r.idx or not o.alive:
             continue
         bottom = o.center[1] - o.size[1] / 2
         if (top - 0.1 <= bottom <= top + 0.3 or o.cls in ("SinkBasin", "BathtubBasin")) and abs(o.center[0] - r.center[0]) * 2 < o.size[0] + r.size[0] \
@@ -93,12 +108,12 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
         cells = sightlines.good_cells(world.scene, r.id, r.cls not in OPENS, r.cls in OPEN_TOP)
         if len(cells) == 0:
             return None
-        pick = rng.permutation(len(cells))[:24] if rng is not None else range(min(24, len(cells)))
+        pick = rng.permutation(len(cells))[:24].tolist() if rng is not None else range(min(24, len(cells)))
         for i in pick:
-            x = min(max(cells[i][0], cx - half_x), cx + half_x)
-            z = min(max(cells[i][1], cz - half_z), cz + half_z)
+            x, cell_x = _clamp(cells[i][0], cx - half_x, cx + half_x)
+            z, cell_z = _clamp(cells[i][1], cz - half_z, cz + half_z)
             if free(x, z):
-                return (round(x, 4), round(y, 4), round(z, 4))
+                return (_round4(x, cell_x), round(y, 4), _round4(z, cell_z))
         return None
     candidates = [(cx + fx * half_x, cz + fz * half_z) for fx in (0.0, -0.6, 0.6) for fz in (0.0, -0.6, 0.6)]
     # Only where the agent standing at the furniture can reach (long counters and shelves).
@@ -111,6 +126,21 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
         return None
     x, z = reachable[0] if reachable else _toward_pose(r, half_x, half_z) if r.pose is not None else candidates[0]
     return (round(x, 4), round(y, 4), round(z, 4))
+
+
+def _clamp(c: float, lo: float, hi: float) -> tuple[float, bool]:
+    """``min(max(c, lo), hi)``, and whether that is ``c`` itself rather than a bound."""
+    if hi < (lo if lo > c else c):
+        return hi, False
+    return (lo, False) if lo > c else (c, True)
+
+
+def _round4(v: float, cell: bool) -> float:
+    """A coordinate to four decimals as it always was: a cell's as numpy rounds (half to even after
+    scaling; the cells were numpy scalars once), a bound's as Python does (exact decimal rounding).
+    Cell centres often end in a 5 at the fifth decimal, where the two differ, so one rule for both
+    would move things in most seeds."""
+    return round(v * 10000.0) / 10000.0 if cell else round(v, 4)
 
 
 def _toward_pose(r: Obj, half_x: float, half_z: float) -> tuple[float, float]:
@@ -149,23 +179,30 @@ def _small(spec: ObjectSpec, idx: int, number: int) -> Obj:
                slice_of=None, pose=None, materials=spec.materials, rotation=spec.rotation)
 
 
+@lru_cache(maxsize=None)  # one per floorplan; a reset starts from copies of its furniture
+def _layout(scene: SceneSpec) -> tuple[tuple[Obj, ...], dict[str, int], tuple[tuple[str, tuple[ObjectSpec, ...]], ...]]:
+    """The floorplan's furniture as objects, their indices by id, and its small objects' specs by
+    class, classes in sorted order (read only: worlds get copies)."""
+    by_class: dict[str, list[ObjectSpec]] = {}
+    for s in scene.pickables:
+        by_class.setdefault(s.type, []).append(s)
+    return (tuple(_static(s, i) for i, s in enumerate(scene.statics)), {s.id: i for i, s in enumerate(scene.statics)},
+            tuple((cls, tuple(by_class[cls])) for cls in sorted(by_class)))
+
+
 def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = True,
                 constraints: Constraints | None = None) -> World:
     """The initial world of an episode; the same arguments give the same world."""
     rng = np.random.default_rng(seed)
     cons = constraints or Constraints()
-    objects = [_static(s, i) for i, s in enumerate(scene.statics)]
-    index_of = {s.id: i for i, s in enumerate(scene.statics)}
+    furniture, index_of, by_class = _layout(scene)
+    objects = [o.copy() for o in furniture]
     nav = scene.navigable
     start = nav[rng.integers(len(nav))]
     world = World(scene, rules, objects, Agent(float(start[0]), float(start[1]), float(rng.integers(4) * 90),
                                                START_HORIZON))
     placed: dict[int, int] = {}  # objects placed per host so far
-    by_class: dict[str, list[ObjectSpec]] = {}
-    for s in scene.pickables:
-        by_class.setdefault(s.type, []).append(s)
-    for cls in sorted(by_class):
-        specs = by_class[cls]
+    for cls, specs in by_class:
         if not randomize or not specs[0].interactive:
             for s in specs:
                 _add_default(world, s, index_of)

@@ -21,8 +21,7 @@ from envs.household.catalog import SceneSpec
 from envs.household.furniture import FRAMES, box as _box, carved, supports
 from envs.household.world import FLOOR, World
 
-# Faces of a box: +x, -x, +y, -y, +z, -z. Corner i of a box is lo + bits(i) * (hi - lo), bits = (x, y, z).
-CORNER_BITS = np.array([[(i >> 2) & 1, (i >> 1) & 1, i & 1] for i in range(8)], dtype=np.float64)
+# Faces of a box: +x, -x, +y, -y, +z, -z.
 TOP = 2
 
 OPEN_TOP = frozenset({"SinkBasin", "BathtubBasin", "GarbageCan", "Pot", "Pan", "Bowl", "Mug", "Cup",
@@ -49,9 +48,6 @@ class Node:
         self.id, self.lo, self.hi, self.open_face, self.frame, self.shift = id, lo, hi, open_face, frame, shift
         self.children: list[Node] = []
         self.pieces: list[Node] = []
-
-    def corners(self) -> np.ndarray:
-        return self.lo + CORNER_BITS * (self.hi - self.lo)
 
     def flatten(self) -> list["Node"]:
         out = [self] + self.pieces

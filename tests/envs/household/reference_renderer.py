@@ -1,12 +1,13 @@
-"""Exact instance masks by ray casting, to check the painter's-algorithm renderer (``ego.py``). Test-only.
+"""Exact instance masks by ray casting, to check the depth-buffer renderer (``ego.py``, ``raster.py``). Test-only.
 
 One ray per pixel centre is intersected with every face of the same geometry the fast renderer
 draws: the room shell's quads and all faces of every scene-graph node except its ``open_face``
 (the held object's in camera coordinates). Each pixel takes the nearest hit in front of the near
-plane, so depth is resolved per pixel where the painter can only order whole faces. Faces are
-two-sided: a box seen from inside shows its walls. Of coplanar faces hit at the same depth, the
-later in scene order wins (contents over their container), as in the painter. Slow (every ray
-against every face), so tests run it at small resolutions.
+plane. Faces are two-sided: a box seen from inside shows its walls. Of coplanar faces hit at the
+same depth, the later in scene order wins (contents over their container), as in the renderer. It
+shares the renderer's idea of depth but none of its code: every ray is tested against every face,
+where the renderer fills each face's outline row by row into a depth buffer. Slow, so tests run it
+at small resolutions.
 """
 
 from __future__ import annotations

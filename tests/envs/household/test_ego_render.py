@@ -1,6 +1,9 @@
 """The first-person renderer (``ego.py``) against the exact ray caster, and what a frame guarantees:
 masks that agree with exact depth, RGB that agrees with the mask, determinism, closed receptacles."""
 
+import os
+import subprocess
+import sys
 from functools import lru_cache
 
 import numpy as np
@@ -16,7 +19,7 @@ from tests.envs.household.conftest import default_world, named
 from tests.envs.household.reference_renderer import reference_mask
 
 SIZE = 96  # the ray caster tests every ray against every face: small frames keep it quick
-AGREEMENT = 0.98  # share of pixels where the painter's mask is the exact one
+AGREEMENT = 0.999  # share of pixels where the renderer's mask is the exact one (only rounding at edges differs)
 ROOM_TYPES = ("Kitchen", "LivingRoom", "Bedroom", "Bathroom")
 
 
@@ -58,8 +61,8 @@ def _agreement(views: range) -> None:
     rows = []
     for k in views:
         room_type, world = random_view(k)
-        painted = EgoRenderer(world, SIZE).render(world).mask
-        rows.append((float((painted == reference_mask(world, SIZE)).mean()), k, room_type, world))
+        drawn = EgoRenderer(world, SIZE).render(world).mask
+        rows.append((float((drawn == reference_mask(world, SIZE)).mean()), k, room_type, world))
     shares = np.array([r[0] for r in rows])
     per_room = {t: float(np.mean([r[0] for r in rows if r[2] == t])) for t in ROOM_TYPES}
     worst = [(k, t, w.scene.floorplan, round(s, 4)) for s, k, t, w in sorted(rows, key=lambda r: r[0])[:5]]
@@ -68,10 +71,10 @@ def _agreement(views: range) -> None:
     assert any(w.agent.held is not None for *_, w in rows), "the sample should hold something"
     assert any(o.is_open for *_, w in rows for o in w.objects), "the sample should open something"
     assert shares.mean() >= AGREEMENT, report
-    assert shares.min() >= 0.9, report
+    assert shares.min() >= 0.99, report
 
 
-def test_painter_agrees_with_ray_caster_on_200_random_views():  # about 10 s
+def test_renderer_agrees_with_ray_caster_on_200_random_views():  # about 10 s
     _agreement(range(200))
 
 
@@ -97,8 +100,8 @@ def _mismatch_off_edges(world: World, size: int = SIZE) -> tuple[float, int]:
     """Agreement with the ray caster, and how many mismatched pixels are not next to an edge of the
     exact mask (which a depth error would produce, where rasterisation cannot)."""
     exact = reference_mask(world, size)
-    painted = EgoRenderer(world, size).render(world).mask
-    bad = painted != exact
+    drawn = EgoRenderer(world, size).render(world).mask
+    bad = drawn != exact
     padded = np.pad(exact, 1, mode="edge")
     edge = np.zeros_like(bad)
     for dy in (0, 1, 2):
@@ -179,6 +182,25 @@ def test_rgb_comes_from_the_masked_objects_colours(k):
     shades = lut[frame.mask[..., None] * 8 + np.arange(8)]  # (H, W, 8, 3): every shade of the pixel's object
     assert (shades == frame.rgb[..., None, :]).all(axis=-1).any(axis=-1).all()
     assert frame.rgb.dtype == np.uint8 and frame.mask.dtype == np.int32 and frame.rgb.shape == (128, 128, 3)
+
+
+@pytest.mark.parametrize("size", [97, 33])
+def test_odd_sizes_match_the_ray_caster_and_their_colours(size):
+    """An odd frame leaves pixels over after the colour pass's groups of four."""
+    _, world = random_view(3)
+    renderer = EgoRenderer(world, size)
+    frame = renderer.render(world)
+    assert (frame.mask == reference_mask(world, size)).mean() > 0.99
+    shades = renderer.lut(world)[frame.mask[..., None] * 8 + np.arange(8)]
+    assert (shades == frame.rgb[..., None, :]).all(axis=-1).any(axis=-1).all()
+
+
+def test_views_without_first_person_frames_never_load_numba():
+    code = ("import sys; from envs.household.env import HouseholdEnv; "
+            "[HouseholdEnv(view=v).reset(seed=0) for v in ('blank', 'topdown')]; print('numba' in sys.modules)")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "False"
 
 
 def test_frames_are_deterministic():

@@ -11,8 +11,8 @@ from envs.household.env import HouseholdEnv
 # sha256 over an expert episode's frames and masks (seed, subset): any change to the renderer, the
 # scene data or the simulator's logic shows up here. Update them only for an intended change.
 GOLDEN = {
-    (0, "base"): "f30eb13046cc02bfeea6f2f4a2adad8da134d53c58b8c7f524d07c522663a746",
-    (5, "long_horizon"): "7eb76f64a4386f2cc0ad4d402535125bbf92efc1dec89ae44e37a6daff538ec6",
+    (0, "base"): "c1698326660e091e5fdc372cf33c8e649910d1c315ca0db74ef17bac33525a7f",
+    (5, "long_horizon"): "33fd9a23fb07bcade15e34786b4b2a05d6a7a0decf28f314d5789603cf7f4d4f",
 }
 
 
