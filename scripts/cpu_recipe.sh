@@ -35,7 +35,8 @@ mkdir -p "$OUT"
 # 4. offline GRPO (EgoReasoner's imitation reward) on the multi-level planning set, and both models
 #    greedy on the held-out planning set
 $PY -m train.grpo_offline model="$OUT/sft/final" data="$OUT/synth/planning" kind=planning out="$OUT/grpo_offline" \
-  train.max_steps=80 train.num_generations=8 train.batch_size=16 train.max_completion_length=128 progress=false
+  train.max_steps=60 train.num_generations=8 train.batch_size=32 train.max_completion_length=128 train.lr=2e-5 \
+  progress=false
 for m in sft grpo_offline; do
   $PY -m eval.planning data="$OUT/synth/planning_test" policy=qwen policy.path="$OUT/$m/final" \
     policy.max_new_tokens=128 policy.batch_size=16 out="$OUT/eval_planning/$m" progress=false
