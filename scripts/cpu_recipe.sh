@@ -43,11 +43,11 @@ for m in sft grpo_offline; do
 done
 
 # 5. online GRPO in the simulator, from the SFT model
-"${DDP[@]}" -m train.grpo_online init="$OUT/sft/final" out="$OUT/grpo_online" iterations=15 save_every=5 \
+"${DDP[@]}" -m train.grpo_online init="$OUT/sft/final" out="$OUT/grpo_online" iterations=24 save_every=6 \
   keep_checkpoints=4 prompt.format=bare env.resolution=224 env.max_steps=20 env.max_invalid=5 tasks.pool_start=10000 \
   tasks.pool_size=1024 tasks.per_iteration=4 tasks.group_size=8 train.lr=2e-5 train.epochs=1 \
   generation.temperature=0.8 train.minibatch_size=16 eval.every=0
 
-# 6. the stage table on 100 held-out test-scene tasks
-$PY -m eval.stages out="$OUT/stages" prompt=bare parallel=10 policy.batch_size=10 policy.max_new_tokens=64 progress=false stages="[{name: zero-shot, path: $OUT/small}, \
-{name: sft, path: $OUT/sft/final}, {name: grpo, path: $OUT/grpo_online/checkpoints/iter-15}]"
+# 6. the stage table on 200 held-out test-scene tasks (env seeds 0-199)
+$PY -m eval.stages out="$OUT/stages" prompt=bare episodes_per_subset=200 parallel=10 policy.batch_size=10 policy.max_new_tokens=64 progress=false stages="[{name: zero-shot, path: $OUT/small}, \
+{name: sft, path: $OUT/sft/final}, {name: grpo, path: $OUT/grpo_online/checkpoints/iter-24}]"
