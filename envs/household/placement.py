@@ -82,11 +82,14 @@ def _furniture_on(world: World, r: Obj) -> list[Obj]:
 
 
 def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
-         strict: bool = False, free_only: bool = False) -> tuple[float, float, float] | None:
+         strict: bool = False, free_only: bool = False,
+         contents: list[Obj] | None = None) -> tuple[float, float, float] | None:
     """A free position for an object of ``size`` inside or on top of ``recep``. With ``strict`` (the
     first placement of an episode) it must also be one someone in the room can see, or ``None``;
     otherwise (the agent putting something down) any reachable position, overlapping if need be
-    (with ``free_only``, ``None`` rather than overlapping)."""
+    (with ``free_only``, ``None`` rather than overlapping). ``contents``: what ``recep`` holds, when
+    the caller keeps track (a reset asks some forty times; scanning the world each time was a third
+    of it)."""
     r = world.objects[recep]
     cx, cy, cz = r.center
     sx, sy, sz = r.size
@@ -94,13 +97,17 @@ def spot(world: World, recep: int, size, rng: np.random.Generator | None = None,
     if r.cls == "Fridge" and rng is not None:
         y += rng.uniform(0, 0.6 * max(sy - size[1] - 0.02, 0.0))
     half_x, half_z = max((sx - size[0]) / 2, 0.0), max((sz - size[2]) / 2, 0.0)
-    taken = [world.objects[k] for k in world.children(recep)]
+    taken = contents if contents is not None else [world.objects[k] for k in world.children(recep)]
     if r.cls not in INSIDE:
-        taken += _standing_on(world, recep)
+        taken = taken + _standing_on(world, recep)
+    # (centre x, centre z, the two widths summed along x and z) of each thing already there
+    boxes = [(t.center[0], t.center[2], size[0] + t.size[0], size[2] + t.size[2]) for t in taken]
 
     def free(x: float, z: float) -> bool:
-        return not any(abs(x - t.center[0]) * 2 < size[0] + t.size[0] and abs(z - t.center[2]) * 2 < size[2] + t.size[2]
-                       for t in taken)
+        for tx, tz, wx, wz in boxes:
+            if abs(x - tx) * 2 < wx and abs(z - tz) * 2 < wz:
+                return False
+        return True
 
     if (strict or free_only) and r.cls == "Shelf" and size[1] > sy - BOARD:
         return None  # taller than the compartment: it would swallow the board above and what is on it
@@ -190,6 +197,13 @@ def _layout(scene: SceneSpec) -> tuple[tuple[Obj, ...], dict[str, int], tuple[tu
             tuple((cls, tuple(by_class[cls])) for cls in sorted(by_class)))
 
 
+@lru_cache(maxsize=None)
+def _host_slots(scene: SceneSpec, rules: Rules, cls: str) -> tuple[tuple[int, int, str], ...]:
+    """``hosts`` as (furniture index in the world, how many objects it takes, its class)."""
+    index_of = _layout(scene)[1]
+    return tuple((index_of[h.id], CAPACITY.get(h.type, 99), h.type) for h in hosts(scene, rules, cls))
+
+
 def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = True,
                 constraints: Constraints | None = None) -> World:
     """The initial world of an episode; the same arguments give the same world."""
@@ -202,19 +216,20 @@ def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = Tru
     world = World(scene, rules, objects, Agent(float(start[0]), float(start[1]), float(rng.integers(4) * 90),
                                                START_HORIZON))
     placed: dict[int, int] = {}  # objects placed per host so far
+    contents: dict[int, list[Obj]] = {}  # host -> what is on or in it so far (furniture starts empty)
     for cls, specs in by_class:
         if not randomize or not specs[0].interactive:
             for s in specs:
-                _add_default(world, s, index_of)
+                _add_default(world, s, index_of, contents)
             continue
-        candidates = [index_of[h.id] for h in hosts(scene, rules, cls)
-                      if h.type not in cons.forbid.get(cls, ())]
+        forbid = cons.forbid.get(cls, ())
+        candidates = [(i, cap) for i, cap, kind in _host_slots(scene, rules, cls) if kind not in forbid]
         count = max(int(rng.integers(1, MAX_INSTANCES + 1)), cons.min_counts.get(cls, 0))
         for k in range(count):
-            free = [c for c in candidates if placed.get(c, 0) < CAPACITY.get(world.objects[c].cls, 99)]
+            free = [c for c, cap in candidates if placed.get(c, 0) < cap]
             if not free:
                 if k == 0:
-                    _add_default(world, specs[0], index_of)
+                    _add_default(world, specs[0], index_of, contents)
                 break
             o = _small(specs[k % len(specs)], len(world.objects), k + 1)
             # Hosts in a seeded order; the first with room, so objects do not pile into each other.
@@ -224,7 +239,7 @@ def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = Tru
             # lying across a desk lamp) would hide it from every standing point.
             for strict in (True, False):
                 for h in order:
-                    where = spot(world, h, o.size, rng, strict=strict, free_only=True)
+                    where = spot(world, h, o.size, rng, strict=strict, free_only=True, contents=contents.get(h, []))
                     if where is not None:
                         host = h
                         break
@@ -232,18 +247,19 @@ def build_world(scene: SceneSpec, rules: Rules, seed: int, randomize: bool = Tru
                     break
             if where is None and k >= cons.min_counts.get(cls, 0):  # only a task's own objects may overlap
                 if k == 0:
-                    _add_default(world, specs[0], index_of)
+                    _add_default(world, specs[0], index_of, contents)
                 break
             world.objects.append(o)
             world.invalidate()
             o.parent = host
-            o.center = where if where is not None else spot(world, host, o.size, rng)
+            o.center = where if where is not None else spot(world, host, o.size, rng, contents=contents.get(host, []))
+            contents.setdefault(host, []).append(o)
             placed[host] = placed.get(host, 0) + 1
     name_instances(world)
     return world
 
 
-def _add_default(world: World, spec: ObjectSpec, index_of: dict[str, int]) -> None:
+def _add_default(world: World, spec: ObjectSpec, index_of: dict[str, int], contents: dict[int, list[Obj]]) -> None:
     number = sum(1 for o in world.objects if o.cls == spec.type) + 1
     o = _small(spec, len(world.objects), number)
     o.parent = index_of.get(spec.parent, FLOOR) if spec.parent else FLOOR
@@ -254,6 +270,7 @@ def _add_default(world: World, spec: ObjectSpec, index_of: dict[str, int]) -> No
         top = _floor_of(r.cls, r.center, r.size)
         if r.cls not in INSIDE and top <= EYE_LEVEL and o.center[1] - o.size[1] / 2 < top:
             o.center = (o.center[0], round(top + o.size[1] / 2, 4), o.center[2])
+        contents.setdefault(o.parent, []).append(o)
     world.objects.append(o)
     world.invalidate()
 

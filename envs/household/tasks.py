@@ -162,6 +162,19 @@ def feasible(world: World, task: Task) -> bool:
     return goals.conditions_met(world, task)[0] == 0
 
 
+@lru_cache(maxsize=None)
+def _split(scene_split: str) -> tuple[int, ...]:
+    return tuple(load().floorplans(scene_split))
+
+
+@lru_cache(maxsize=256)  # the same few pools every reset: a scan of 120 floorplans cost a reset 5%
+def _floorplans_for(pool: tuple[int, ...], task_type: str) -> tuple[int, ...]:
+    """The floorplans of ``pool`` with a room where ``task_type`` is valid and an option for it."""
+    catalog = load()
+    rooms = catalog.rules.goals_valid[task_type]
+    return tuple(fp for fp in pool if catalog.scenes[fp].room_type in rooms and task_options(fp, task_type))
+
+
 def pick_type(rng: np.random.Generator, subset: str, types=None) -> str:
     weights = SUBSET_TYPES.get(subset, {t: 1 for t in TASK_TYPES})
     names = [t for t in TASK_TYPES if t in weights and (types is None or t in types)]
@@ -178,13 +191,11 @@ def generate(seed: int, subset: str = "base", scene_split: str = "train", floorp
 
     if subset not in SUBSETS:
         raise ValueError(f"subset must be one of {SUBSETS}, got {subset!r}")
-    catalog = load()
     rng = np.random.default_rng(seed)
-    pool = list(floorplans) if floorplans is not None else catalog.floorplans(scene_split)
+    pool = tuple(floorplans) if floorplans is not None else _split(scene_split)
     for _ in range(MAX_TRIES):
         task_type = pick_type(rng, subset, types)
-        rooms = catalog.rules.goals_valid[task_type]
-        fps = [fp for fp in pool if catalog.scenes[fp].room_type in rooms and task_options(fp, task_type)]
+        fps = _floorplans_for(pool, task_type)
         if not fps:
             continue
         fp = fps[int(rng.integers(len(fps)))]
