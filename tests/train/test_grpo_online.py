@@ -283,6 +283,38 @@ def test_quitting_with_an_empty_plan_costs_more_than_a_failed_try():
     assert sum(t.reward for t in quit_turns) < sum(t.reward for t in try_turns)
 
 
+def test_shaping_rewards_do_not_pay_for_longer_episodes():
+    """Format and grounding are paid per episode: a run that summed them per turn learned to fill its
+    30-step budget with well-formed invalid turns. More of the same failing turn must cost more."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from agent.records import Episode, StepRecord
+    from train.online.collect import _Trace, score_turns
+
+    box = {"box_before": (0, 0, 4, 4)}
+    reply = "<think>x</think><action>put down the object in hand</action><box>[0,0,4,4]</box>"
+
+    def episode_return(n):
+        t = _Trace()
+        t.data.frames = [np.zeros((4, 4, 3), np.uint8)] * (n + 1)
+        t.data.interactions = [box] * (n + 1)
+        gen = SimpleNamespace(prompt_ids=[1], completion_ids=[2], logprobs=[0.0])
+        t.turns = [(SimpleNamespace(text=reply, tokens=gen), [], 0)] * n
+        steps = [StepRecord(k + 1, k + 1, 7, "put down the object in hand", False, "failed", 0.0, 0.0, "") for k in range(n)]
+        t.data.episode = Episode(0, 0, {}, {}, "qwen", "compact", steps,
+                                 {"task_success": 0.0, "empty_plan": 0.0})
+        turns, parts = score_turns(t, RewardWeights())
+        assert parts["format"] == 1.0 and parts["grounding"] == 1.0  # the log still shows per-turn rates
+        return sum(x.reward for x in turns)
+
+    returns = [episode_return(n) for n in (2, 5, 10, 30)]
+    assert all(a > b for a, b in zip(returns, returns[1:]))
+    w = RewardWeights()
+    assert returns[0] == pytest.approx(2 * w.invalid + w.format + w.grounding)
+
+
 @pytest.mark.slow
 def test_groups_collected_from_envs_in_ray_actors_equal_local_ones(tiny_model):
     pytest.importorskip("ray", reason="backend=ray needs the ray extra")

@@ -125,13 +125,17 @@ def anchor_of(frame: np.ndarray) -> str:
 def score_turns(trace: _Trace, w: RewardWeights) -> tuple[list[TurnSample], dict[str, float]]:
     """Each turn's reward: progress gained by its action, its invalid action (unreadable reply or failed
     skill), format and grounding; the last turn also carries task success. Progress gains sum to
-    final minus initial progress, so the episode return has no double counting."""
+    final minus initial progress, so the episode return has no double counting. Format and grounding
+    are paid per episode, as means over its turns (each turn its share): summed per turn, they paid a
+    long episode more than a short one, and a 40-iteration run with a 30-step budget learned to fill
+    it with well-formed, boxed, invalid "put down" turns (held-out success 34.5% -> 14.0%)."""
     ep = trace.data.episode
     by_turn: dict[int, list] = {}
     for s in ep.steps:
         by_turn.setdefault(s.turn, []).append(s)
     parts = dict.fromkeys(PARTS, 0.0)
     turns = []
+    share = 1.0 / max(len(trace.turns), 1)
     for t, (d, images, frame) in enumerate(trace.turns, start=1):
         steps = by_turn.get(t, [])
         gain = sum(s.reward for s in steps)
@@ -140,7 +144,7 @@ def score_turns(trace: _Trace, w: RewardWeights) -> tuple[list[TurnSample], dict
         target = next((trace.data.interactions[s.step] for s in steps if s.action_id is not None), None)
         iou = grounding_reward(d.text, target.get("box_before") if target else None)
         g = d.tokens
-        reward = w.progress * gain + w.invalid * invalid + w.format * fmt + w.grounding * iou
+        reward = w.progress * gain + w.invalid * invalid + share * (w.format * fmt + w.grounding * iou)
         turns.append(TurnSample(g.prompt_ids, g.completion_ids, g.logprobs, images, "act",
                                 anchor_of(trace.data.frames[frame]), reward))
         for k, v in (("progress", gain), ("invalid", invalid), ("format", fmt), ("grounding", iou)):
