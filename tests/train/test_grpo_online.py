@@ -254,31 +254,34 @@ def test_video_qa_answers_are_sampled_at_the_temperature_the_loss_recomputes():
     assert qa_options(cfg) is None
 
 
-def test_quitting_with_an_empty_plan_costs_more_than_a_failed_try():
-    """Without a cost, an empty plan (which ends the episode with no invalid action) beats trying:
-    a run without it learned to quit after two turns."""
+def scored(steps, n_turns, reply, target=None, empty=0):
+    """``score_turns`` on a hand-made episode: ``n_turns`` turns of the same ``reply``, its env
+    ``steps``, every step acting on ``target`` (an interaction record, or None)."""
     from types import SimpleNamespace
 
     import numpy as np
 
-    from agent.records import Episode, StepRecord
+    from agent.records import Episode
     from train.online.collect import _Trace, score_turns
 
-    def trace(steps, empty):
-        t = _Trace()
-        t.data.frames = [np.zeros((4, 4, 3), np.uint8)] * 3
-        t.data.interactions = [None] * 3
-        gen = SimpleNamespace(prompt_ids=[1], completion_ids=[2], logprobs=[0.0])
-        n_turns = max([s.turn for s in steps], default=0) + empty
-        t.turns = [(SimpleNamespace(text="<think>x</think><action>find a Apple</action>", tokens=gen), [], 0)] * n_turns
-        metrics = {"task_success": 0.0, "empty_plan": empty}
-        t.data.episode = Episode(0, 0, {}, {}, "qwen", "compact", steps, metrics)
-        return t
+    t = _Trace()
+    t.data.frames = [np.zeros((4, 4, 3), np.uint8)] * (n_turns + 1)
+    t.data.interactions = [target] * (n_turns + 1)
+    gen = SimpleNamespace(prompt_ids=[1], completion_ids=[2], logprobs=[0.0])
+    t.turns = [(SimpleNamespace(text=reply, tokens=gen), [], 0)] * n_turns
+    t.data.episode = Episode(0, 0, {}, {}, "qwen", "compact", steps, {"task_success": 0.0, "empty_plan": empty})
+    return score_turns(t, RewardWeights())
 
+
+def test_quitting_with_an_empty_plan_costs_more_than_a_failed_try():
+    """Without a cost, an empty plan (which ends the episode with no invalid action) beats trying:
+    a run without it learned to quit after two turns."""
+    from agent.records import StepRecord
+
+    reply = "<think>x</think><action>find a Apple</action>"
     failed = [StepRecord(1, 1, 5, "find a Apple", False, "failed", 0.0, 0.0, "")]
-    w = RewardWeights()
-    quit_turns, quit_parts = score_turns(trace([], 1), w)
-    try_turns, _ = score_turns(trace(failed, 0), w)
+    quit_turns, quit_parts = scored([], 1, reply, empty=1)
+    try_turns, _ = scored(failed, 1, reply)
     assert quit_parts["empty_plan"] == 1.0
     assert sum(t.reward for t in quit_turns) < sum(t.reward for t in try_turns)
 
@@ -286,26 +289,14 @@ def test_quitting_with_an_empty_plan_costs_more_than_a_failed_try():
 def test_shaping_rewards_do_not_pay_for_longer_episodes():
     """Format and grounding are paid per episode: a run that summed them per turn learned to fill its
     30-step budget with well-formed invalid turns. More of the same failing turn must cost more."""
-    from types import SimpleNamespace
+    from agent.records import StepRecord
 
-    import numpy as np
-
-    from agent.records import Episode, StepRecord
-    from train.online.collect import _Trace, score_turns
-
-    box = {"box_before": (0, 0, 4, 4)}
     reply = "<think>x</think><action>put down the object in hand</action><box>[0,0,4,4]</box>"
 
     def episode_return(n):
-        t = _Trace()
-        t.data.frames = [np.zeros((4, 4, 3), np.uint8)] * (n + 1)
-        t.data.interactions = [box] * (n + 1)
-        gen = SimpleNamespace(prompt_ids=[1], completion_ids=[2], logprobs=[0.0])
-        t.turns = [(SimpleNamespace(text=reply, tokens=gen), [], 0)] * n
-        steps = [StepRecord(k + 1, k + 1, 7, "put down the object in hand", False, "failed", 0.0, 0.0, "") for k in range(n)]
-        t.data.episode = Episode(0, 0, {}, {}, "qwen", "compact", steps,
-                                 {"task_success": 0.0, "empty_plan": 0.0})
-        turns, parts = score_turns(t, RewardWeights())
+        steps = [StepRecord(k + 1, k + 1, 7, "put down the object in hand", False, "failed", 0.0, 0.0, "")
+                 for k in range(n)]
+        turns, parts = scored(steps, n, reply, target={"box_before": (0, 0, 4, 4)})
         assert parts["format"] == 1.0 and parts["grounding"] == 1.0  # the log still shows per-turn rates
         return sum(x.reward for x in turns)
 
