@@ -4,7 +4,8 @@
     python -m train.grpo_online init=runs/sft/final advantage.mode=gigpo curriculum.enabled=true
 
 Each iteration: pick tasks from the pool, play ``group_size`` episodes per task from the same seed
-(batched generation across every live episode), score each turn (success, progress gain, invalid
+(batched generation across every live episode), optionally G more from states where some of them
+failed (branch groups: ``train/online/branching.py``), score each turn (success, progress gain, invalid
 actions, format, grounding IoU) and each episode's video-QA answer, turn them into group-relative
 advantages (GRPO, or GiGPO's anchor-state step level), and update the policy with the clipped loss
 on the generated token ids. Checkpoints carry the committed-groups log, so a killed run resumes
@@ -33,6 +34,7 @@ from agent.prompts import make_format
 from envs.household.catalog import load as load_catalog
 from train.online import checkpoint
 from train.online.advantages import answer_advantages, turn_advantages
+from train.online.branching import branch_points
 from train.online.collect import Group, RewardWeights, SamplingPolicy, collect_groups, evaluate
 from train.online.curriculum import Curriculum
 from train.online.distributed import Dist
@@ -101,6 +103,8 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
     """The whole run; ``after_iteration(i)`` is called after each iteration is logged and saved."""
     if cfg.advantage.mode not in ("grpo", "gigpo"):
         raise ValueError(f"advantage.mode must be grpo or gigpo, got {cfg.advantage.mode!r}")
+    if cfg.branch.per_iteration > cfg.tasks.per_iteration:
+        raise ValueError("branch.per_iteration must be <= tasks.per_iteration (one branch group per task group)")
     if cfg.eval.split == "train":
         raise ValueError("eval.split must name held-out scenes (test), not the training scenes")
     hf_logging.disable_progress_bar()
@@ -166,6 +170,10 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         seeds = schedule(curriculum.pool, t.per_iteration, cfg.seed, it)
         groups = dist.share(collect_groups(envs, policy, fmt, dist.mine(seeds), t.group_size, loop, weights, it, qa,
                                            threads))
+        if cfg.branch.per_iteration:  # G more episodes from states where these episodes went wrong
+            points = dist.mine(branch_points(groups, cfg.branch.per_iteration, cfg.branch.at, hash((cfg.seed, it))))
+            groups += dist.share(collect_groups(envs, policy, fmt, [p.seed for p in points], t.group_size, loop,
+                                                weights, it, qa, threads, prefixes={p.seed: p.prefix for p in points}))
         # 2. group-relative advantages, then 3. the clipped update on the generated tokens
         assign_advantages(groups, cfg.advantage)
         samples = [s for g in groups for r in g.rollouts for s in r.turns + ([r.answer] if r.answer else [])]
@@ -184,7 +192,8 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
             log.append(row)
         if cfg.progress and dist.main:
             print(" ".join(f"{k}={row[k]}" for k in ("iteration", "return", "r_success", "r_progress", "r_invalid",
-                                                       "r_format", "r_grounding", "qa_accuracy", "loss", "seconds")))
+                                                       "r_format", "r_grounding", "qa_accuracy", "branch_success", "loss",
+                                                       "seconds")))
         if (it % cfg.save_every == 0 or it == cfg.iterations) and dist.main:
             checkpoint.save(out, model, processor, optimizer, {
                 "iteration": it, "committed_groups": committed, "rng": checkpoint.rng_state(rng),

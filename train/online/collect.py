@@ -20,6 +20,7 @@ from agent.models.generate import Generator, Sampling
 from agent.policy import Decision, PolicyInput
 from agent.records import Episode
 from synth.episodes import SynthEpisode
+from train.online.branching import PrefixPolicy
 from train.online.aux_rewards import Question, answer_reward, episode_question, grounding_reward, turn_format
 
 PARTS = ("success", "progress", "invalid", "format", "grounding", "empty_plan")
@@ -57,9 +58,10 @@ class Rollout:
 
 @dataclass
 class Group:
-    id: str  # "<iteration>:<task seed>", what the committed-groups log records
+    id: str  # "<iteration>:<task seed>" (a branch group: + ":b<prefix turns>"), what the committed-groups log records
     seed: int
     rollouts: list[Rollout]
+    prefix: tuple[str, ...] = ()  # a branch group's replayed replies (``branching``); its turns train after them
 
 
 @dataclass
@@ -122,21 +124,24 @@ def anchor_of(frame: np.ndarray) -> str:
     return hashlib.sha1(np.ascontiguousarray(frame).tobytes()).hexdigest()[:16]
 
 
-def score_turns(trace: _Trace, w: RewardWeights) -> tuple[list[TurnSample], dict[str, float]]:
+def score_turns(trace: _Trace, w: RewardWeights, skip: int = 0) -> tuple[list[TurnSample], dict[str, float]]:
     """Each turn's reward: progress gained by its action, its invalid action (unreadable reply or failed
     skill), format and grounding; the last turn also carries task success. Progress gains sum to
     final minus initial progress, so the episode return has no double counting. Format and grounding
     are paid per episode, as means over its turns (each turn its share): summed per turn, they paid a
     long episode more than a short one, and a 40-iteration run with a 30-step budget learned to fill
-    it with well-formed, boxed, invalid "put down" turns (held-out success 34.5% -> 14.0%)."""
+    it with well-formed, boxed, invalid "put down" turns (held-out success 34.5% -> 14.0%).
+    The first ``skip`` turns (a branch group's replayed prefix) are neither trained nor rewarded."""
     ep = trace.data.episode
     by_turn: dict[int, list] = {}
     for s in ep.steps:
         by_turn.setdefault(s.turn, []).append(s)
     parts = dict.fromkeys(PARTS, 0.0)
     turns = []
-    share = 1.0 / max(len(trace.turns), 1)
+    share = 1.0 / max(len(trace.turns) - skip, 1)
     for t, (d, images, frame) in enumerate(trace.turns, start=1):
+        if t <= skip:
+            continue
         steps = by_turn.get(t, [])
         gain = sum(s.reward for s in steps)
         invalid = sum(not s.valid for s in steps)
@@ -160,20 +165,25 @@ def score_turns(trace: _Trace, w: RewardWeights) -> tuple[list[TurnSample], dict
 
 def collect_groups(envs: list, policy: SamplingPolicy, prompt_format, seeds: list[int], group_size: int,
                    loop: LoopConfig, weights: RewardWeights, iteration: int, qa: dict | None = None,
-                   threads: int = 0) -> list[Group]:
+                   threads: int = 0, prefixes: dict[int, tuple[str, ...]] | None = None) -> list[Group]:
     """``group_size`` episodes per seed, all run together; with ``qa`` (families, frames_min, frames_max,
-    keyframe_weight, max_new_tokens, temperature), the video-QA answer of each episode too."""
+    keyframe_weight, max_new_tokens, temperature), the video-QA answer of each episode too. With
+    ``prefixes`` (seed -> replies), those seeds' episodes first replay their replies: branch groups."""
+    prefixes = prefixes or {}
     jobs = [(k * group_size + m, seed) for k, seed in enumerate(seeds) for m in range(group_size)]
     traces: dict[int, _Trace] = {}
-    run_episodes(envs, policy, prompt_format, jobs, loop, writer_for=lambda i, s: traces.setdefault(i, _Trace()),
+    actor = PrefixPolicy(policy, prompt_format, prefixes) if prefixes else policy
+    run_episodes(envs, actor, prompt_format, jobs, loop, writer_for=lambda i, s: traces.setdefault(i, _Trace()),
                  threads=threads)
     groups = []
     for k, seed in enumerate(seeds):
+        prefix = tuple(prefixes.get(seed, ()))
         rollouts = []
         for m in range(group_size):
-            turns, parts = score_turns(traces[k * group_size + m], weights)
+            turns, parts = score_turns(traces[k * group_size + m], weights, skip=len(prefix))
             rollouts.append(Rollout(m, traces[k * group_size + m].data.episode, turns, parts))
-        groups.append(Group(f"{iteration}:{seed}", seed, rollouts))
+        name = f"{iteration}:{seed}" + (f":b{len(prefix)}" if seed in prefixes else "")
+        groups.append(Group(name, seed, rollouts, prefix))
     if qa:
         ask_questions(groups, traces, policy, group_size, iteration, qa)
     return groups
