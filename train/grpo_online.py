@@ -27,14 +27,14 @@ from omegaconf import DictConfig, OmegaConf
 from transformers.utils import logging as hf_logging
 
 from agent.backends import ray_options, remote_envs
-from agent.loop import LoopConfig
+from agent.loop import LoopConfig, run_episodes
 from agent.models.generate import Generator, Sampling
 from agent.models.load import load_model
 from agent.prompts import make_format
 from envs.household.catalog import load as load_catalog
 from train.online import checkpoint
 from train.online.advantages import answer_advantages, turn_advantages
-from train.online.branching import branch_points
+from train.online.branching import branch_points, greedy_branch_points
 from train.online.collect import Group, RewardWeights, SamplingPolicy, collect_groups, evaluate
 from train.online.curriculum import Curriculum
 from train.online.distributed import Dist
@@ -91,6 +91,19 @@ def qa_options(cfg: DictConfig) -> dict | None:
     return {**OmegaConf.to_container(cfg.qa, resolve=True), "temperature": cfg.generation.temperature}
 
 
+def find_branch_points(cfg: DictConfig, groups: list[Group], seeds: list[int], it: int, envs, greedy, fmt,
+                       loop: LoopConfig, dist: Dist, extra: dict) -> list:
+    """This iteration's branch points; from greedy episodes of its tasks (played, never trained: their
+    success goes to ``extra["greedy_success"]``) when ``branch.source=greedy``."""
+    b, key = cfg.branch, hash((cfg.seed, it))
+    if b.source == "sampled":
+        return branch_points(groups, b.per_iteration, b.at, key)
+    episodes = dist.share(run_episodes(envs, greedy, fmt, list(enumerate(dist.mine(seeds))), loop))
+    order = dist.share(dist.mine(seeds))  # the seed each shared episode played
+    extra["greedy_success"] = sum(e.metrics["task_success"] for e in episodes) / max(len(episodes), 1)
+    return greedy_branch_points(episodes, order, it, b.per_iteration, b.at, key)
+
+
 def record_run(out: Path, cfg: DictConfig, model_path: Path) -> None:
     """``out/run.json``: the config, the model it started from and the held-out scenes it never trains on."""
     run = {"config": OmegaConf.to_container(cfg, resolve=True), "init_model": str(model_path.resolve()),
@@ -105,6 +118,8 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         raise ValueError(f"advantage.mode must be grpo or gigpo, got {cfg.advantage.mode!r}")
     if cfg.branch.per_iteration > cfg.tasks.per_iteration:
         raise ValueError("branch.per_iteration must be <= tasks.per_iteration (one branch group per task group)")
+    if cfg.branch.source not in ("sampled", "greedy"):
+        raise ValueError(f"branch.source must be sampled or greedy, got {cfg.branch.source!r}")
     if cfg.eval.split == "train":
         raise ValueError("eval.split must name held-out scenes (test), not the training scenes")
     hf_logging.disable_progress_bar()
@@ -170,8 +185,9 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         seeds = schedule(curriculum.pool, t.per_iteration, cfg.seed, it)
         groups = dist.share(collect_groups(envs, policy, fmt, dist.mine(seeds), t.group_size, loop, weights, it, qa,
                                            threads))
-        if cfg.branch.per_iteration:  # G more episodes from states where these episodes went wrong
-            points = dist.mine(branch_points(groups, cfg.branch.per_iteration, cfg.branch.at, hash((cfg.seed, it))))
+        extra = {}
+        if cfg.branch.per_iteration:  # G more episodes from states where these (or greedy) episodes went wrong
+            points = dist.mine(find_branch_points(cfg, groups, seeds, it, envs, greedy, fmt, loop, dist, extra))
             groups += dist.share(collect_groups(envs, policy, fmt, [p.seed for p in points], t.group_size, loop,
                                                 weights, it, qa, threads, prefixes={p.seed: p.prefix for p in points}))
         # 2. group-relative advantages, then 3. the clipped update on the generated tokens
@@ -180,7 +196,6 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         stats = train_on(model, optimizer, scorer, samples, loss_cfg, rng, ref_model, dist)
         committed += [g.id for g in groups]
         # 4. curriculum, held-out evaluation, log, checkpoint
-        extra = {}
         policy.begin(-it)  # probes draw their own randomness
         if (event := curriculum.update(it, returns_of)) is not None:
             extra["stagnation"] = "" if event["stagnation"] is None else round(event["stagnation"], 3)

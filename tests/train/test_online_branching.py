@@ -6,13 +6,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import gymnasium as gym
+import pytest
 from omegaconf import OmegaConf
 
 from agent.loop import LoopConfig
 from agent.models.generate import Generator, Sampling
 from agent.models.load import load_model
 from agent.prompts import make_format
-from train.online.branching import branch_points
+from train.online.branching import branch_points, greedy_branch_points
 from train.online.collect import RewardWeights, SamplingPolicy, collect_groups
 
 CONF = Path(__file__).resolve().parents[2] / "train" / "conf" / "grpo_online.yaml"
@@ -20,7 +21,7 @@ CONF = Path(__file__).resolve().parents[2] / "train" / "conf" / "grpo_online.yam
 
 def _episode(outputs_valid: list[tuple[str, bool]], success: bool):
     steps = [SimpleNamespace(turn=k, output=text, valid=ok) for k, (text, ok) in enumerate(outputs_valid, start=1)]
-    return SimpleNamespace(steps=steps, metrics={"planner_steps": len(steps)})
+    return SimpleNamespace(steps=steps, metrics={"planner_steps": len(steps), "task_success": float(success)})
 
 
 def _group(seed: int, episodes: list) -> SimpleNamespace:
@@ -44,6 +45,16 @@ def test_branch_points_start_at_the_first_invalid_action_of_a_failed_episode():
     assert {p.seed: p.prefix for p in before} == {1: ("a",), 2: ("a",)}
     assert len(branch_points(groups, n=1, at="after", seed=0)) == 1
     assert branch_points(groups, n=5, at="after", seed=7) == branch_points(groups, n=5, at="after", seed=7)
+
+
+def test_greedy_branch_points_come_from_the_greedy_episodes_that_failed():
+    failed = _episode([("a", True), ("b", False), ("c", True)], False)
+    won = _episode([("a", True), ("x", False), ("y", True)], True)  # won after a mistake: nothing to fix
+    clean_fail = _episode([("a", True), ("b", True)], False)
+    points = greedy_branch_points([failed, won, clean_fail], [11, 12, 13], iteration=4, n=3, at="before", seed=0)
+    assert [(p.seed, p.prefix, p.source) for p in points] == [(11, ("a",), "4:11:greedy")]
+    after = greedy_branch_points([failed, won, clean_fail], [11, 12, 13], iteration=4, n=3, at="after", seed=0)
+    assert [(p.seed, p.prefix) for p in after] == [(11, ("a", "b"))]
 
 
 def test_branch_group_replays_the_prefix_exactly_and_trains_only_what_follows(tiny_model):
@@ -83,7 +94,8 @@ def test_branch_group_replays_the_prefix_exactly_and_trains_only_what_follows(ti
         assert r.parts["invalid"] == sum(not s.valid for s in steps[3:])
 
 
-def test_a_run_with_branch_groups_commits_them_once_each(tiny_model, tmp_path):
+@pytest.mark.parametrize("source", ["sampled", "greedy"])
+def test_a_run_with_branch_groups_commits_them_once_each(tiny_model, tmp_path, source):
     from train.grpo_online import train
     from train.online import checkpoint
 
@@ -91,7 +103,7 @@ def test_a_run_with_branch_groups_commits_them_once_each(tiny_model, tmp_path):
     overrides = [f"init={tiny_model}", f"out={out}", "iterations=2", "save_every=1", "progress=false",
                  "tasks.per_iteration=2", "tasks.group_size=2", "tasks.pool_size=4", "env.max_steps=3",
                  "env.max_invalid=3", "generation.max_new_tokens=8", "qa.enabled=false", "eval.every=0",
-                 "train.epochs=1", "branch.per_iteration=1"]
+                 "train.epochs=1", "branch.per_iteration=1", f"branch.source={source}"]
     cfg = OmegaConf.merge(OmegaConf.load(CONF), OmegaConf.from_dotlist(overrides))
     train(cfg)
     _, state = checkpoint.latest(out)
@@ -101,3 +113,6 @@ def test_a_run_with_branch_groups_commits_them_once_each(tiny_model, tmp_path):
     rows = (out / "metrics.csv").read_text().splitlines()
     header = rows[0].split(",")
     assert [r.split(",")[header.index("branch_groups")] for r in rows[1:]] == ["1", "1"]
+    # greedy: the random model fails its greedy episodes too, and their success is logged
+    assert [r.split(",")[header.index("greedy_success")] for r in rows[1:]] == \
+        (["0.0", "0.0"] if source == "greedy" else ["", ""])

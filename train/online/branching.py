@@ -15,6 +15,13 @@ trained, and their returns count from there on, so the group compares G ways out
 - ``at=after``: the branch starts right after the first turn with an invalid action: the policy
   reads the failure's feedback and must recover (what SFT never taught).
 - ``at=before``: it starts at that turn: the group compares the mistake with its alternatives.
+
+Where the failed episode comes from (``source``):
+
+- ``sampled``: one of the iteration's task-group episodes. Sampled at the training temperature, many
+  of their mistakes are ones the greedy policy would not make.
+- ``greedy``: one greedy episode per task of the iteration, played only to find where the greedy
+  policy, the one the evaluation runs, goes wrong; the branch group then trains at that state.
 """
 
 from __future__ import annotations
@@ -40,25 +47,42 @@ def first_invalid_turn(episode) -> int | None:
 def branch_points(groups: list, n: int, at: str, seed: int) -> list[BranchPoint]:
     """Up to ``n`` branch points, at most one per group (so their seeds differ), drawn with ``seed``
     from the failed episodes that had an invalid action and, for ``after``, went on past it."""
+    candidates = [(g.seed, g.id, [r.episode for r in g.rollouts if not r.parts["success"]]) for g in groups]
+    return _choose(candidates, n, at, seed)
+
+
+def greedy_branch_points(episodes: list, seeds: list[int], iteration: int, n: int, at: str,
+                         seed: int) -> list[BranchPoint]:
+    """As ``branch_points``, from one greedy episode per task seed (``episodes[k]`` played ``seeds[k]``)."""
+    candidates = [(s, f"{iteration}:{s}:greedy", [] if e.metrics["task_success"] else [e])
+                  for s, e in zip(seeds, episodes)]
+    return _choose(candidates, n, at, seed)
+
+
+def _choose(candidates: list[tuple[int, str, list]], n: int, at: str, seed: int) -> list[BranchPoint]:
+    """``candidates``: (task seed, source, failed episodes). One prefix per task, then ``n`` tasks."""
     if at not in ("after", "before"):
         raise ValueError(f"branch.at must be after or before, got {at!r}")
     rng = random.Random(seed)
-    candidates = []
-    for g in groups:
-        options = []
-        for r in g.rollouts:
-            k = first_invalid_turn(r.episode)
-            if r.parts["success"] or k is None:
-                continue
-            cut = k if at == "after" else k - 1
-            if at == "after" and r.episode.metrics["planner_steps"] <= k:
-                continue  # the episode ended at that turn: nothing to branch into
-            if cut == 0:
-                continue  # the initial state: the task group already compares G episodes from there
-            options.append(tuple(s.output for s in _turn_outputs(r.episode)[:cut]))
+    points = []
+    for task_seed, source, failed in candidates:
+        options = [p for p in (_prefix(e, at) for e in failed) if p is not None]
         if options:
-            candidates.append(BranchPoint(g.seed, rng.choice(options), g.id))
-    return rng.sample(candidates, min(n, len(candidates)))
+            points.append(BranchPoint(task_seed, rng.choice(options), source))
+    return rng.sample(points, min(n, len(points)))
+
+
+def _prefix(episode, at: str) -> tuple[str, ...] | None:
+    """The replies to replay before the branch, or None when the episode gives no branch point."""
+    k = first_invalid_turn(episode)
+    if k is None:
+        return None
+    if at == "after" and episode.metrics["planner_steps"] <= k:
+        return None  # the episode ended at that turn: nothing to branch into
+    cut = k if at == "after" else k - 1
+    if cut == 0:
+        return None  # the initial state: the task group already compares G episodes from there
+    return tuple(s.output for s in _turn_outputs(episode)[:cut])
 
 
 def _turn_outputs(episode) -> list:

@@ -13,7 +13,8 @@ from train.online.collect import PARTS, Group
 
 FIELDS = ("iteration", "groups", "episodes", "return", *(f"r_{p}" for p in PARTS), "qa_asked", "qa_reward",
           "qa_accuracy", "qa_keyframe", "turns", "env_steps", "completion_tokens", "loss", "clipfrac", "kl",
-          "first_epoch_logprob_gap", "updates", "unscorable", "eval_success", "eval_progress", "stagnation", "branch_groups", "branch_success", "seconds")
+          "first_epoch_logprob_gap", "updates", "unscorable", "eval_success", "eval_progress", "stagnation",
+          "branch_groups", "branch_success", "greedy_success", "seconds")
 
 
 def metrics_row(iteration: int, groups: list[Group], stats: dict, extra: dict) -> dict:
@@ -94,6 +95,8 @@ def plot(rows: list[dict], path: Path) -> Path | None:
     for p in PARTS:
         axes[1].plot(x, series(f"r_{p}"), label=p)
     axes[2].plot(x, series("r_success"), label="train success")
+    if any(r.get("greedy_success") not in (None, "") for r in rows):
+        axes[2].plot(x, series("greedy_success"), label="train success, greedy")
     axes[2].plot(x, series("qa_accuracy"), "o-", label="video-QA accuracy")
     axes[2].plot(x, series("eval_success"), "s", label="held-out success")
     titles = ("episode return", "reward parts per episode (unweighted; invalid: a count)", "success")
