@@ -39,6 +39,7 @@ from train.online.collect import Group, RewardWeights, SamplingPolicy, collect_g
 from train.online.curriculum import Curriculum
 from train.online.distributed import Dist
 from train.online.logs import RunLog, metrics_row, plot
+from train.online.probe import ProbeLog, probe_seeds, run_probe
 from train.online.loss import LossConfig, SequenceScorer, train_on
 
 
@@ -104,6 +105,15 @@ def find_branch_points(cfg: DictConfig, groups: list[Group], seeds: list[int], i
     return greedy_branch_points(episodes, order, it, b.per_iteration, b.at, key)
 
 
+def check_probe(cfg: DictConfig) -> None:
+    """The probe's seeds must never be trained on: not in the pool, nor among the curriculum's fresh tasks."""
+    p, t = cfg.probe, cfg.tasks
+    reach = t.pool_start + t.pool_size + (cfg.iterations * cfg.curriculum.candidates if cfg.curriculum.enabled else 0)
+    if p.every and p.start < reach and t.pool_start < p.start + p.tasks:
+        raise ValueError(f"probe.start..probe.start+probe.tasks ({p.start}..{p.start + p.tasks - 1}) overlaps the "
+                         f"training tasks (env seeds {t.pool_start}..{reach - 1})")
+
+
 def record_run(out: Path, cfg: DictConfig, model_path: Path) -> None:
     """``out/run.json``: the config, the model it started from and the held-out scenes it never trains on."""
     run = {"config": OmegaConf.to_container(cfg, resolve=True), "init_model": str(model_path.resolve()),
@@ -122,6 +132,7 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         raise ValueError(f"branch.source must be sampled or greedy, got {cfg.branch.source!r}")
     if cfg.eval.split == "train":
         raise ValueError("eval.split must name held-out scenes (test), not the training scenes")
+    check_probe(cfg)
     hf_logging.disable_progress_bar()
     dist = Dist.from_env()  # several processes under `accelerate launch`: groups and each update are shared out
     out = Path(cfg.out)
@@ -162,7 +173,7 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
     c = cfg.curriculum
     curriculum = Curriculum(pool, pool[:c.probe_size], c.every if c.enabled else 0, c.threshold, c.candidates,
                             next_seed=t.pool_start + t.pool_size)
-    log = RunLog(out)
+    log, probe_log = RunLog(out), ProbeLog(out)
     start, committed = 0, []
     if resumed:
         path, state = resumed
@@ -170,13 +181,25 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         checkpoint.set_rng_state(rng, state["rng"])
         curriculum = Curriculum(**state["curriculum"])
         start, committed = state["iteration"], state["committed_groups"]
-        if dist.main:
-            checkpoint.cut_log(log.path, start)
         print(f"resuming from {path} (iteration {start}, {len(committed)} groups committed)")
 
+    if dist.main:  # rows written after the newest checkpoint (or by a run killed before its first) are redone
+        checkpoint.cut_log(log.path, start)
+        checkpoint.cut_log(probe_log.path, start if resumed else -1)
+
+    def probe(it: int) -> None:  # the fixed probe tasks (train/online/probe.py): played, never trained
+        if cfg.probe.every and it % cfg.probe.every == 0:
+            row = run_probe(envs, policy, fmt, probe_seeds(cfg.probe), cfg.probe.group_size, loop, weights, qa,
+                            threads, dist)
+            if dist.main:
+                probe_log.append(it, row)
+
+    if start == 0:
+        probe(0)  # the initial model
+
     def returns_of(seeds: list[int]) -> dict[int, list[float]]:  # the curriculum's probes: play, never train
-        probe = collect_groups(envs, policy, fmt, seeds, t.group_size, loop, weights, -1, threads=threads)
-        return {g.seed: [r.ret for r in g.rollouts] for g in probe}
+        played = collect_groups(envs, policy, fmt, seeds, t.group_size, loop, weights, -1, threads=threads)
+        return {g.seed: [r.ret for r in g.rollouts] for g in played}
 
     for it in range(start + 1, cfg.iterations + 1):
         t0 = time.perf_counter()
@@ -201,6 +224,7 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
             extra["stagnation"] = "" if event["stagnation"] is None else round(event["stagnation"], 3)
         if cfg.eval.every and it % cfg.eval.every == 0:
             extra.update(evaluate(eval_envs, greedy, fmt, list(cfg.eval.seeds), loop))
+        probe(it)
         extra["seconds"] = round(time.perf_counter() - t0, 2)
         row = metrics_row(it, groups, stats, extra)
         if dist.main:
@@ -219,7 +243,7 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
     if not dist.main:
         return {"iterations": cfg.iterations, "committed_groups": len(committed), "rows": None, "final_return": None}
     rows = log.rows()
-    plot(rows, out / "reward_curve.png")
+    plot(rows, out / "reward_curve.png", probe_log.rows())
     summary = {"iterations": cfg.iterations, "committed_groups": len(committed), "rows": len(rows),
                "final_return": rows[-1]["return"] if rows else None}
     (out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")

@@ -76,8 +76,9 @@ class RunLog:
             return list(csv.DictReader(f))
 
 
-def plot(rows: list[dict], path: Path) -> Path | None:
-    """Return, reward parts, success and video-QA accuracy per iteration."""
+def plot(rows: list[dict], path: Path, probe_rows: list[dict] | None = None) -> Path | None:
+    """Return, reward parts, success and video-QA accuracy per iteration; with ``probe_rows``, the fixed
+    probe tasks' success and reward parts (``train/online/probe.py``) in a fourth panel."""
     if not rows:
         return None
     import matplotlib
@@ -90,7 +91,7 @@ def plot(rows: list[dict], path: Path) -> Path | None:
     def series(k):
         return [float(r[k]) if r[k] != "" else np.nan for r in rows]
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    fig, axes = plt.subplots(1, 4 if probe_rows else 3, figsize=(20 if probe_rows else 15, 4))
     axes[0].plot(x, series("return"), label="return")
     for p in PARTS:
         axes[1].plot(x, series(f"r_{p}"), label=p)
@@ -99,7 +100,13 @@ def plot(rows: list[dict], path: Path) -> Path | None:
         axes[2].plot(x, series("greedy_success"), label="train success, greedy")
     axes[2].plot(x, series("qa_accuracy"), "o-", label="video-QA accuracy")
     axes[2].plot(x, series("eval_success"), "s", label="held-out success")
-    titles = ("episode return", "reward parts per episode (unweighted; invalid: a count)", "success")
+    titles = ["episode return", "reward parts per episode (unweighted; invalid: a count)",
+              "success (each iteration's own tasks)"]
+    if probe_rows:
+        px = [int(r["iteration"]) for r in probe_rows]
+        for k in ("success", "progress", "format", "grounding", "qa_accuracy", "qa_keyframe"):
+            axes[3].plot(px, [float(r[k]) if r[k] != "" else np.nan for r in probe_rows], "o-", label=k)
+        titles.append("fixed probe tasks (never trained)")
     for ax, title in zip(axes, titles):
         ax.set_title(title)
         ax.set_xlabel("iteration")
