@@ -32,8 +32,9 @@ def test_rollout_on_ray_survives_an_actor_that_dies_and_one_that_hangs(tmp_path)
     common = ["policy=expert", "episodes=6", "record.video=false"]
     cli("agent.rollout", *common, f"out={tmp_path / 'local'}", "env.id=tests.agent.faulty_env:EgoFaulty-v0",
         f"+env.kwargs.fault_dir={faults / 'unused'}")
+    # the hung actor costs one timeout; 45 s, since a loaded 2-core CI machine took 20 s for a healthy episode
     r = cli("agent.rollout", *common, f"out={tmp_path / 'ray'}", "backend=ray", "ray.workers=2",
-            "ray.episode_timeout_s=20", "env.id=tests.agent.faulty_env:EgoFaulty-v0",
+            "ray.episode_timeout_s=45", "env.id=tests.agent.faulty_env:EgoFaulty-v0",
             f"+env.kwargs.fault_dir={faults}", "+env.kwargs.die_seed=1", "+env.kwargs.hang_seed=3")
     assert {p.name for p in faults.iterdir()} == {"died_1", "hung_3"}  # both faults did happen
     local, ray = episodes(tmp_path / "local"), episodes(tmp_path / "ray")
