@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole loop on a 2-core CPU, from nothing to the stage table: a small Qwen2-VL built here, expert
 # data from the training scenes, SFT, offline GRPO on multi-level planning data, online GRPO in the
-# simulator (grounding and video-QA rewards on), and zero-shot -> SFT -> GRPO on 100 held-out tasks.
+# simulator (grounding and video-QA rewards on), and zero-shot -> SFT -> GRPO on 200 held-out tasks.
 #   bash scripts/cpu_recipe.sh [OUT]        (default runs/recipe; rerun to resume: every step resumes)
 # Each step's figures are in the README ("Training"). Assumes `bash scripts/setup.sh` has run.
 set -euo pipefail
