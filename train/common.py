@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import metadata
 from pathlib import Path
 
 import torch
@@ -29,11 +30,26 @@ def last_checkpoint(out: Path) -> str | None:
     return str(done[-1]) if done else None
 
 
+PACKAGES = ("torch", "transformers", "trl", "accelerate", "peft", "datasets")
+
+
+def package_versions() -> dict[str, str | None]:
+    """The versions that shape a trained model. The same recipe gave SFT 34.5% with one set of releases
+    and 48.5% with a later one, so every run records them."""
+    def version(name: str) -> str | None:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+    return {name: version(name) for name in PACKAGES}
+
+
 def record_run(out: Path, cfg: DictConfig) -> dict:
-    """``out/run.json``: the config, the model folder and the dataset with its fingerprint."""
+    """``out/run.json``: the config, the model folder, the dataset with its fingerprint, the package versions."""
     card = Path(cfg.data) / "card.json"
     run = {"config": OmegaConf.to_container(cfg), "model": str(Path(cfg.model).resolve()),
            "data": str(Path(cfg.data).resolve()),
-           "data_fingerprint": json.loads(card.read_text())["fingerprint"] if card.exists() else None}
+           "data_fingerprint": json.loads(card.read_text())["fingerprint"] if card.exists() else None,
+           "packages": package_versions()}
     (out / "run.json").write_text(json.dumps(run, indent=1) + "\n")
     return run

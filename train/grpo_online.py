@@ -32,6 +32,7 @@ from agent.models.generate import Generator, Sampling
 from agent.models.load import load_model
 from agent.prompts import make_format
 from envs.household.catalog import load as load_catalog
+from train.common import package_versions
 from train.online import checkpoint
 from train.online.advantages import answer_advantages, turn_advantages
 from train.online.branching import branch_points, greedy_branch_points
@@ -115,10 +116,11 @@ def check_probe(cfg: DictConfig) -> None:
 
 
 def record_run(out: Path, cfg: DictConfig, model_path: Path) -> None:
-    """``out/run.json``: the config, the model it started from and the held-out scenes it never trains on."""
+    """``out/run.json``: the config, the model it started from, the held-out scenes it never trains on and
+    the package versions."""
     run = {"config": OmegaConf.to_container(cfg, resolve=True), "init_model": str(model_path.resolve()),
            "eval_floorplans": load_catalog().floorplans(cfg.eval.split), "eval_seeds": list(cfg.eval.seeds),
-           "train_floorplans": load_catalog().floorplans("train")}
+           "train_floorplans": load_catalog().floorplans("train"), "packages": package_versions()}
     (out / "run.json").write_text(json.dumps(run, indent=1) + "\n")
 
 

@@ -2,6 +2,7 @@
 log-probs, the advantages on hand-made groups, the grounding and video-QA rewards, the curriculum,
 and a run killed mid-way that resumes without losing or repeating a group."""
 
+import json
 import random
 import subprocess
 import sys
@@ -214,6 +215,7 @@ def test_killed_run_resumes_without_losing_or_repeating_a_group(tiny_model, tmp_
     assert [ln.split(",")[0] for ln in lines[1:]] == ["1", "2", "3", "4"]
     run = (out / "run.json").read_text()
     assert '"eval_floorplans"' in run and (out / "reward_curve.png").stat().st_size > 0
+    assert json.loads(run)["packages"]["torch"].startswith(torch.__version__.split("+")[0])
 
 
 def test_video_qa_answer_is_trained_with_its_own_advantage(tiny_model):

@@ -33,6 +33,8 @@ def test_sft_runs_records_its_inputs_and_saves_a_loadable_model(tiny_model, sft_
     assert r.returncode == 0, r.stderr
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["data_fingerprint"] == json.loads((sft_data / "card.json").read_text())["fingerprint"]
+    import transformers  # the versions that made the model travel with it
+    assert run["packages"]["transformers"] == transformers.__version__ and run["packages"]["trl"]
     assert (tmp_path / ".hydra" / "config.yaml").exists()
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["global_step"] == 4 and summary["last_loss"] < summary["first_loss"] + 1e-6
