@@ -18,6 +18,7 @@ import copy
 import json
 import random
 import time
+from functools import partial
 from pathlib import Path
 
 import gymnasium as gym
@@ -39,6 +40,7 @@ from train.online.branching import branch_points, greedy_branch_points
 from train.online.collect import Group, RewardWeights, SamplingPolicy, collect_groups, evaluate
 from train.online.curriculum import Curriculum
 from train.online.distributed import Dist
+from train.online.guide import GuidePolicy, add_guided, complete_turns
 from train.online.logs import RunLog, metrics_row, plot
 from train.online.probe import ProbeLog, probe_seeds, run_probe
 from train.online.loss import LossConfig, SequenceScorer, train_on
@@ -58,7 +60,7 @@ def make_envs(cfg: DictConfig, split: str, n: int) -> list:
     """``n`` envs here (``backend=local``) or in Ray actors (``backend=ray``, stepped from here)."""
     e = cfg.env
     kwargs = {"subset": e.subset, "scene_split": split, "resolution": e.resolution, "max_steps": e.max_steps,
-              "max_invalid": e.max_invalid, "annotations": True}
+              "max_invalid": e.max_invalid, "annotations": True, "expert": bool(cfg.branch.guide) and split == "train"}
     if cfg.backend == "ray":
         return remote_envs(ray_options(OmegaConf.to_container(cfg.ray, resolve=True)), {"id": e.id, "kwargs": kwargs}, n)
     if cfg.backend != "local":
@@ -130,6 +132,8 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         raise ValueError(f"advantage.mode must be grpo or gigpo, got {cfg.advantage.mode!r}")
     if cfg.branch.per_iteration > cfg.tasks.per_iteration:
         raise ValueError("branch.per_iteration must be <= tasks.per_iteration (one branch group per task group)")
+    if cfg.branch.guide and not cfg.branch.per_iteration:
+        raise ValueError("branch.guide adds members to branch groups: set branch.per_iteration > 0")
     if cfg.branch.source not in ("sampled", "greedy"):
         raise ValueError(f"branch.source must be sampled or greedy, got {cfg.branch.source!r}")
     if cfg.eval.split == "train":
@@ -155,6 +159,8 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
     policy = SamplingPolicy(generator, fmt, cfg.seed, cfg.generation.batch_size)
     greedy = SamplingPolicy(generator, fmt, cfg.seed, cfg.generation.batch_size,
                             Sampling(cfg.generation.max_new_tokens, 0.0))
+    guide = GuidePolicy(generator, fmt, cfg.branch.guide_thoughts) if cfg.branch.guide else None
+    complete = partial(complete_turns, tokenizer=processor.tokenizer, eos=generator.eos, box=cfg.branch.guide_box)
     t = cfg.tasks
     envs = make_envs(cfg, "train", t.per_iteration * t.group_size)
     threads = len(envs) if cfg.backend == "ray" else 0  # remote envs are stepped at once
@@ -213,8 +219,13 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         extra = {}
         if cfg.branch.per_iteration:  # G more episodes from states where these (or greedy) episodes went wrong
             points = dist.mine(find_branch_points(cfg, groups, seeds, it, envs, greedy, fmt, loop, dist, extra))
-            groups += dist.share(collect_groups(envs, policy, fmt, [p.seed for p in points], t.group_size, loop,
-                                                weights, it, qa, threads, prefixes={p.seed: p.prefix for p in points}))
+            prefixes = {p.seed: p.prefix for p in points}
+            branch = collect_groups(envs, policy, fmt, list(prefixes), t.group_size, loop, weights, it, qa, threads,
+                                    prefixes=prefixes)
+            if guide is not None:  # and the planner's way out of the same states, in the same groups
+                add_guided(branch, collect_groups(envs, guide, fmt, list(prefixes), cfg.branch.guide, loop, weights,
+                                                  it, None, threads, prefixes=prefixes, complete=complete))
+            groups += dist.share(branch)
         # 2. group-relative advantages, then 3. the clipped update on the generated tokens
         assign_advantages(groups, cfg.advantage)
         samples = [s for g in groups for r in g.rollouts for s in r.turns + ([r.answer] if r.answer else [])]

@@ -32,7 +32,7 @@ class TurnSample:
 
     prompt_ids: list[int]
     completion_ids: list[int]
-    logprobs: list[float]  # sampling log-probs, one per completion token
+    logprobs: list[float]  # sampling log-probs, one per completion token; empty for a guided turn (not sampled)
     images: list[np.ndarray]  # the prompt's own images, in order
     kind: str = "act"  # act: an episode turn; qa: the video-QA answer
     anchor: str = ""  # hash of the frame the turn saw (GiGPO's anchor state)
@@ -50,6 +50,7 @@ class Rollout:
     parts: dict[str, float]
     answer: TurnSample | None = None
     answer_parts: dict = field(default_factory=dict)  # accuracy, keyframe, family
+    guided: bool = False  # played by the planner (``train/online/guide.py``), not sampled
 
     @property
     def ret(self) -> float:
@@ -165,10 +166,12 @@ def score_turns(trace: _Trace, w: RewardWeights, skip: int = 0) -> tuple[list[Tu
 
 def collect_groups(envs: list, policy: SamplingPolicy, prompt_format, seeds: list[int], group_size: int,
                    loop: LoopConfig, weights: RewardWeights, iteration: int, qa: dict | None = None,
-                   threads: int = 0, prefixes: dict[int, tuple[str, ...]] | None = None) -> list[Group]:
+                   threads: int = 0, prefixes: dict[int, tuple[str, ...]] | None = None,
+                   complete=None) -> list[Group]:
     """``group_size`` episodes per seed, all run together; with ``qa`` (families, frames_min, frames_max,
     keyframe_weight, max_new_tokens, temperature), the video-QA answer of each episode too. With
-    ``prefixes`` (seed -> replies), those seeds' episodes first replay their replies: branch groups."""
+    ``prefixes`` (seed -> replies), those seeds' episodes first replay their replies: branch groups.
+    ``complete(trace, skip)`` finishes each episode's turns before they are scored (guided members)."""
     prefixes = prefixes or {}
     jobs = [(k * group_size + m, seed) for k, seed in enumerate(seeds) for m in range(group_size)]
     traces: dict[int, _Trace] = {}
@@ -180,6 +183,8 @@ def collect_groups(envs: list, policy: SamplingPolicy, prompt_format, seeds: lis
         prefix = tuple(prefixes.get(seed, ()))
         rollouts = []
         for m in range(group_size):
+            if complete is not None:
+                complete(traces[k * group_size + m], len(prefix))
             turns, parts = score_turns(traces[k * group_size + m], weights, skip=len(prefix))
             rollouts.append(Rollout(m, traces[k * group_size + m].data.episode, turns, parts))
         name = f"{iteration}:{seed}" + (f":b{len(prefix)}" if seed in prefixes else "")

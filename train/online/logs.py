@@ -14,13 +14,15 @@ from train.online.collect import PARTS, Group
 FIELDS = ("iteration", "groups", "episodes", "return", *(f"r_{p}" for p in PARTS), "qa_asked", "qa_reward",
           "qa_accuracy", "qa_keyframe", "turns", "env_steps", "completion_tokens", "loss", "clipfrac", "kl",
           "first_epoch_logprob_gap", "updates", "unscorable", "eval_success", "eval_progress", "stagnation",
-          "branch_groups", "branch_success", "greedy_success", "seconds")
+          "branch_groups", "branch_success", "guide_success", "greedy_success", "seconds")
 
 
 def metrics_row(iteration: int, groups: list[Group], stats: dict, extra: dict) -> dict:
     """Reward parts, success and lengths over the task groups (from the initial state); branch groups
-    (which start mid-episode) count only in ``branch_success``. Loss stats cover all."""
-    branches = [r for g in groups if g.prefix for r in g.rollouts]
+    (which start mid-episode) count only in ``branch_success``, their guided members only in
+    ``guide_success``. Loss stats cover all."""
+    branches = [r for g in groups if g.prefix for r in g.rollouts if not r.guided]
+    guided = [r for g in groups for r in g.rollouts if r.guided]
     rollouts = [r for g in groups if not g.prefix for r in g.rollouts]
     answered = [r for r in rollouts if r.answer is not None]
     turns = [t for r in rollouts for t in r.turns]
@@ -29,9 +31,10 @@ def metrics_row(iteration: int, groups: list[Group], stats: dict, extra: dict) -
         xs = list(xs)
         return round(float(np.mean(xs)), 4) if xs else ""
 
-    row = {"iteration": iteration, "groups": len(groups), "episodes": len(rollouts) + len(branches),
+    row = {"iteration": iteration, "groups": len(groups), "episodes": len(rollouts) + len(branches) + len(guided),
            "branch_groups": sum(bool(g.prefix) for g in groups),
            "branch_success": mean(r.parts["success"] for r in branches),
+           "guide_success": mean(r.parts["success"] for r in guided),
            "return": mean(r.ret for r in rollouts),
            **{f"r_{p}": mean(r.parts[p] for r in rollouts) for p in PARTS},
            "qa_asked": len(answered), "qa_reward": mean(r.answer.reward for r in answered),

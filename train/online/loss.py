@@ -129,6 +129,8 @@ def train_on(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample]
             optimizer.zero_grad(set_to_none=True)
             for s, ref in dist.mine(chunk):
                 new = scorer.logprobs(model, s)
+                if not s.logprobs:  # not sampled (a guided turn): the first pass's log-probs stand in
+                    s.logprobs = new.detach().tolist()
                 old = torch.tensor(s.logprobs, device=new.device)
                 loss, stats = loss_terms(new, old, s.advantage, cfg, ref)
                 (loss / tokens).backward()  # accumulate: one optimizer step per minibatch
