@@ -71,8 +71,6 @@ class CompactFormat:
     def error_feedback(self, error: str) -> str:
         return (f"Last action is invalid. Your reply could not be read: {error}. "
                 "Reply as <think>your reasoning</think><action>one action</action>.")
-BOX_HINT = ("\nAfter the action you may add <box>[x1,y1,x2,y2]</box>: the pixel box of the object the action "
-            "targets in the image.")
 
 
 class BareFormat(CompactFormat):
