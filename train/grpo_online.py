@@ -18,7 +18,6 @@ import copy
 import json
 import random
 import time
-from functools import partial
 from pathlib import Path
 
 import gymnasium as gym
@@ -40,7 +39,7 @@ from train.online.branching import branch_points, greedy_branch_points
 from train.online.collect import Group, RewardWeights, SamplingPolicy, collect_groups, evaluate
 from train.online.curriculum import Curriculum
 from train.online.distributed import Dist
-from train.online.guide import GuidePolicy, add_guided, complete_turns
+from train.online.guide import GuidePolicy, add_guided
 from train.online.logs import RunLog, metrics_row, plot
 from train.online.probe import ProbeLog, probe_seeds, run_probe
 from train.online.loss import LossConfig, SequenceScorer, train_on
@@ -159,8 +158,7 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
     policy = SamplingPolicy(generator, fmt, cfg.seed, cfg.generation.batch_size)
     greedy = SamplingPolicy(generator, fmt, cfg.seed, cfg.generation.batch_size,
                             Sampling(cfg.generation.max_new_tokens, 0.0))
-    guide = GuidePolicy(generator, fmt, cfg.branch.guide_thoughts) if cfg.branch.guide else None
-    complete = partial(complete_turns, tokenizer=processor.tokenizer, eos=generator.eos, box=cfg.branch.guide_box)
+    guide = GuidePolicy(generator, fmt, cfg.branch.guide_thoughts, cfg.branch.guide_box) if cfg.branch.guide else None
     t = cfg.tasks
     envs = make_envs(cfg, "train", t.per_iteration * t.group_size)
     threads = len(envs) if cfg.backend == "ray" else 0  # remote envs are stepped at once
@@ -224,7 +222,7 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
                                     prefixes=prefixes)
             if guide is not None:  # and the planner's way out of the same states, in the same groups
                 add_guided(branch, collect_groups(envs, guide, fmt, list(prefixes), cfg.branch.guide, loop, weights,
-                                                  it, None, threads, prefixes=prefixes, complete=complete))
+                                                  it, None, threads, prefixes=prefixes, complete=guide.complete))
             groups += dist.share(branch)
         # 2. group-relative advantages, then 3. the clipped update on the generated tokens
         assign_advantages(groups, cfg.advantage)

@@ -31,18 +31,23 @@ class GuidePolicy:
 
     name = "guide"
 
-    def __init__(self, generator: Generator, prompt_format, thoughts: str = "brief"):
+    def __init__(self, generator: Generator, prompt_format, thoughts: str = "brief", box: bool = True):
         if thoughts not in NARRATORS:
             raise ValueError(f"branch.guide_thoughts must be one of {sorted(NARRATORS)}, got {thoughts!r}")
-        self.generator = generator
+        self.generator, self.box = generator, box
         self.expert = ExpertPolicy(prompt_format, narrator=NARRATORS[thoughts])
 
     def act(self, inputs: list[PolicyInput]) -> list[Decision]:
+        batch = self.generator.encode([i.prompt for i in inputs])  # left-padded: keep each row's real tokens
         out = []
-        for inp, d in zip(inputs, self.expert.act(inputs)):
-            ids = self.generator.encode([inp.prompt])["input_ids"][0].tolist()
+        for k, d in enumerate(self.expert.act(inputs)):
+            ids = batch["input_ids"][k][batch["attention_mask"][k].bool()].tolist()
             out.append(Decision(d.text, d.plan, Generation(d.text, ids, [], [], ids.count(self.generator.image_token))))
         return out
+
+    def complete(self, trace, skip: int) -> None:
+        """``complete_turns`` with this policy's tokenizer: ``collect_groups``'s ``complete`` hook."""
+        complete_turns(trace, skip, self.generator.tokenizer, self.generator.eos, self.box)
 
 
 def complete_turns(trace, skip: int, tokenizer, eos: int, box: bool = True) -> None:
