@@ -39,10 +39,10 @@ from train.online.branching import branch_points, greedy_branch_points
 from train.online.collect import Group, RewardWeights, SamplingPolicy, collect_groups, evaluate
 from train.online.curriculum import Curriculum
 from train.online.distributed import Dist
-from train.online.guide import GuidePolicy, add_guided
+from train.online.guide import GuidePolicy, add_guided, demonstrations
 from train.online.logs import RunLog, metrics_row, plot
 from train.online.probe import ProbeLog, probe_seeds, run_probe
-from train.online.loss import LossConfig, SequenceScorer, train_on
+from train.online.loss import LossConfig, SequenceScorer, imitate, train_on
 
 
 def init_model(cfg: DictConfig, out: Path) -> Path:
@@ -133,6 +133,8 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         raise ValueError("branch.per_iteration must be <= tasks.per_iteration (one branch group per task group)")
     if cfg.branch.guide and not cfg.branch.per_iteration:
         raise ValueError("branch.guide adds members to branch groups: set branch.per_iteration > 0")
+    if cfg.branch.imitate_lr and not cfg.branch.guide:
+        raise ValueError("branch.imitate_lr fine-tunes on guided members: set branch.guide > 0")
     if cfg.branch.source not in ("sampled", "greedy"):
         raise ValueError(f"branch.source must be sampled or greedy, got {cfg.branch.source!r}")
     if cfg.eval.split == "train":
@@ -228,6 +230,9 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         assign_advantages(groups, cfg.advantage)
         samples = [s for g in groups for r in g.rollouts for s in r.turns + ([r.answer] if r.answer else [])]
         stats = train_on(model, optimizer, scorer, samples, loss_cfg, rng, ref_model, dist)
+        if cfg.branch.imitate_lr:  # and the planner's way out of those states, imitated (ReLIFT)
+            extra.update(imitate(model, optimizer, scorer, demonstrations(groups), cfg.branch.imitate_lr,
+                                 cfg.train.minibatch_size, cfg.branch.imitate_epochs, rng, dist))
         committed += [g.id for g in groups]
         # 4. curriculum, held-out evaluation, log, checkpoint
         policy.begin(-it)  # probes draw their own randomness

@@ -16,8 +16,8 @@ from agent.models.generate import Generator, Sampling
 from agent.models.load import load_model
 from agent.prompts import make_format
 from train.online.collect import RewardWeights, SamplingPolicy, collect_groups
-from train.online.guide import GuidePolicy, add_guided, complete_turns
-from train.online.loss import LossConfig, SequenceScorer, train_on
+from train.online.guide import GuidePolicy, add_guided, complete_turns, demonstrations
+from train.online.loss import LossConfig, SequenceScorer, imitate, train_on
 
 CONF = Path(__file__).resolve().parents[2] / "train" / "conf" / "grpo_online.yaml"
 KW = dict(resolution=112, annotations=True, max_steps=30, max_invalid=10)
@@ -103,6 +103,34 @@ def test_a_guided_turn_trains_from_its_first_pass_log_probs(branch):
     assert after.sum() > before.sum()  # a positive advantage makes the planner's reply likelier
 
 
+def test_demonstrations_are_one_successful_guided_member_per_group(branch):
+    sampled, guided = copy.deepcopy(branch["sampled"]), copy.deepcopy(branch["guided"])
+    twin = copy.deepcopy(guided)
+    add_guided(sampled, guided)
+    add_guided(sampled, twin)  # two guided members, as branch.guide=2 gives: copies of one another
+    (g,) = sampled
+    turns = demonstrations(sampled)
+    assert turns == g.rollouts[2].turns  # one of the copies, none of the sampled members
+    g.rollouts[2].parts["success"] = g.rollouts[3].parts["success"] = 0.0
+    assert demonstrations(sampled) == []  # a guided member that failed shows nothing worth imitating
+
+
+def test_imitation_raises_the_planners_likelihood_at_its_own_lr(branch):
+    model = copy.deepcopy(branch["model"])
+    scorer = SequenceScorer(branch["processor"], temperature=1.0)
+    turns = copy.deepcopy(branch["guided"][0].rollouts[0].turns[:3])
+    with torch.no_grad():
+        before = sum(scorer.logprobs(model, t).sum() for t in turns)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-6)
+    stats = imitate(model, opt, scorer, turns, lr=1e-3, batch_size=2, epochs=3, rng=random.Random(0))
+    with torch.no_grad():
+        after = sum(scorer.logprobs(model, t).sum() for t in turns)
+    assert after > before + 1.0  # the planner's replies are now likelier, far beyond what lr 1e-6 would do
+    assert opt.param_groups[0]["lr"] == 1e-6  # the policy-gradient steps keep their own lr
+    assert stats["imitation_tokens"] == 3 * sum(len(t.completion_ids) for t in turns)
+    assert stats["imitation_nll"] > 0 and not model.training
+
+
 def test_a_run_with_guided_branch_groups_logs_their_success(tiny_model, tmp_path):
     from train.grpo_online import train
     from train.online import checkpoint
@@ -111,7 +139,7 @@ def test_a_run_with_guided_branch_groups_logs_their_success(tiny_model, tmp_path
     overrides = [f"init={tiny_model}", f"out={out}", "iterations=1", "save_every=1", "progress=false",
                  "tasks.per_iteration=2", "tasks.group_size=2", "tasks.pool_size=4", "env.max_steps=12",
                  "env.max_invalid=3", "generation.max_new_tokens=8", "qa.enabled=false", "eval.every=0",
-                 "train.epochs=1", "branch.per_iteration=1", "branch.guide=1"]
+                 "train.epochs=1", "branch.per_iteration=1", "branch.guide=1", "branch.imitate_lr=1e-4"]
     cfg = OmegaConf.merge(OmegaConf.load(CONF), OmegaConf.from_dotlist(overrides))
     train(cfg)
     _, state = checkpoint.latest(out)
@@ -120,7 +148,11 @@ def test_a_run_with_guided_branch_groups_logs_their_success(tiny_model, tmp_path
     got = dict(zip(header, row))
     assert got["episodes"] == "7" and got["branch_groups"] == "1"  # 2 x 2 task episodes, 2 sampled + 1 guided
     assert got["guide_success"] in ("0.0", "1.0")
+    assert (int(got["imitation_tokens"]) > 0) == (got["guide_success"] == "1.0")  # imitated only when it succeeded
 
     bad = OmegaConf.merge(cfg, OmegaConf.from_dotlist(["branch.per_iteration=0", f"out={tmp_path / 'bad'}"]))
     with pytest.raises(ValueError, match="branch.per_iteration"):
+        train(bad)
+    bad = OmegaConf.merge(cfg, OmegaConf.from_dotlist(["branch.guide=0", f"out={tmp_path / 'bad2'}"]))
+    with pytest.raises(ValueError, match="branch.imitate_lr"):
         train(bad)

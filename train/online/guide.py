@@ -74,3 +74,14 @@ def add_guided(branch: list, guided: list) -> None:
             r.member += len(g.rollouts)
             r.guided = True
         g.rollouts += h.rollouts
+
+
+def demonstrations(groups) -> list:
+    """The turns of one guided member that succeeded per branch group, for ``branch.imitate_lr``. The
+    planner is deterministic, so a group's guided members are copies of one another: one is enough."""
+    out = []
+    for g in groups:
+        r = next((r for r in g.rollouts if r.guided and r.parts["success"] > 0), None)
+        if r is not None:
+            out += r.turns
+    return out

@@ -14,7 +14,8 @@ from train.online.collect import PARTS, Group
 FIELDS = ("iteration", "groups", "episodes", "return", *(f"r_{p}" for p in PARTS), "qa_asked", "qa_reward",
           "qa_accuracy", "qa_keyframe", "turns", "env_steps", "completion_tokens", "loss", "clipfrac", "kl",
           "first_epoch_logprob_gap", "updates", "unscorable", "eval_success", "eval_progress", "stagnation",
-          "branch_groups", "branch_success", "guide_success", "greedy_success", "seconds")
+          "branch_groups", "branch_success", "guide_success", "greedy_success", "imitation_nll", "imitation_tokens",
+          "seconds")
 
 
 def metrics_row(iteration: int, groups: list[Group], stats: dict, extra: dict) -> dict:

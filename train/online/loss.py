@@ -154,3 +154,42 @@ def train_on(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample]
     return {"loss": totals["loss"] / n, "clipfrac": totals["clipfrac"] / n, "kl": totals["kl"] / n,
             "trained_tokens": int(totals["tokens"]), "updates": totals["updates"], "unscorable": len(samples) - len(kept),
             "first_epoch_logprob_gap": totals["first_epoch_logprob_gap"]}
+
+
+def imitate(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample], lr: float, batch_size: int,
+            epochs: int, rng: random.Random, dist: Dist | None = None) -> dict:
+    """Fine-tune on demonstrations (the planner's way out of states the policy failed in) by their
+    negative log-likelihood, token-averaged per minibatch, at their own learning rate: ReLIFT's
+    interleaved fine-tuning (Ma et al., 2025). The optimizer is the policy-gradient one, its ``lr``
+    changed for these steps only, so that a checkpoint holds one optimizer state."""
+    dist = dist or Dist()
+    kept = [s for s in samples if scorer.scorable(s)]
+    saved = [g["lr"] for g in optimizer.param_groups]
+    for g in optimizer.param_groups:
+        g["lr"] = lr
+    model.train()
+    nll, tokens, updates = 0.0, 0, 0
+    try:
+        for _ in range(epochs):
+            order = list(range(len(kept)))
+            rng.shuffle(order)
+            for start in range(0, len(order), batch_size):
+                chunk = [kept[i] for i in order[start:start + batch_size]]
+                n = sum(len(s.completion_ids) for s in chunk)
+                optimizer.zero_grad(set_to_none=True)
+                for s in dist.mine(chunk):
+                    loss = -scorer.logprobs(model, s).sum()
+                    (loss / n).backward()
+                    nll += loss.item()
+                    tokens += len(s.completion_ids)
+                dist.sum_grads(model)
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                updates += 1
+    finally:
+        for g, x in zip(optimizer.param_groups, saved):
+            g["lr"] = x
+        model.eval()
+        scorer.forget()
+    totals = dist.sum({"nll": nll, "tokens": tokens})
+    return {"imitation_nll": totals["nll"] / max(totals["tokens"], 1), "imitation_tokens": int(totals["tokens"])}
