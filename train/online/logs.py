@@ -52,6 +52,7 @@ def metrics_row(iteration: int, groups: list[Group], stats: dict, extra: dict) -
 class RunLog:
     def __init__(self, out: Path):
         self.path = out / "metrics.csv"
+        self.header: list[str] | None = None
         self.tb = None
         try:  # TensorBoard only where it is already installed
             from torch.utils.tensorboard import SummaryWriter
@@ -60,10 +61,33 @@ class RunLog:
         except ImportError:
             pass
 
+    def fields(self) -> list[str]:
+        """The columns to append under. A run resumed by a newer version of this package may log columns
+        its file lacks: the file is rewritten once under the new header, its rows kept by column name
+        (columns no longer logged stay, at the end), so that no value lands under another's name."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return list(FIELDS)
+        with open(self.path, newline="") as f:
+            old = list(csv.DictReader(f))
+            f.seek(0)
+            header = next(csv.reader(f))
+        if header == list(FIELDS):
+            return header
+        header = list(FIELDS) + [c for c in header if c not in FIELDS]
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "w", newline="") as f:
+            w = csv.DictWriter(f, header, restval="")
+            w.writeheader()
+            w.writerows(old)
+        tmp.replace(self.path)
+        return header
+
     def append(self, row: dict) -> None:
+        if self.header is None:  # once per run: the file is rewritten at most here
+            self.header = self.fields()
         new = not self.path.exists() or self.path.stat().st_size == 0
         with open(self.path, "a", newline="") as f:
-            w = csv.DictWriter(f, FIELDS)
+            w = csv.DictWriter(f, self.header, restval="")
             if new:
                 w.writeheader()
             w.writerow(row)
