@@ -232,7 +232,7 @@ def train(cfg: DictConfig, after_iteration=None) -> dict:
         stats = train_on(model, optimizer, scorer, samples, loss_cfg, rng, ref_model, dist)
         if cfg.branch.imitate_lr:  # and the planner's way out of those states, imitated (ReLIFT)
             extra.update(imitate(model, optimizer, scorer, demonstrations(groups), cfg.branch.imitate_lr,
-                                 cfg.train.minibatch_size, cfg.branch.imitate_epochs, rng, dist))
+                                 cfg.branch.imitate_epochs, loss_cfg, rng, dist))
         committed += [g.id for g in groups]
         # 4. curriculum, held-out evaluation, log, checkpoint
         policy.begin(-it)  # probes draw their own randomness

@@ -122,7 +122,7 @@ def test_imitation_raises_the_planners_likelihood_at_its_own_lr(branch):
     with torch.no_grad():
         before = sum(scorer.logprobs(model, t).sum() for t in turns)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-6)
-    stats = imitate(model, opt, scorer, turns, lr=1e-3, batch_size=2, epochs=3, rng=random.Random(0))
+    stats = imitate(model, opt, scorer, turns, lr=1e-3, epochs=3, cfg=LossConfig(minibatch_size=2), rng=random.Random(0))
     with torch.no_grad():
         after = sum(scorer.logprobs(model, t).sum() for t in turns)
     assert after > before + 1.0  # the planner's replies are now likelier, far beyond what lr 1e-6 would do

@@ -68,9 +68,8 @@ class RunLog:
         if not self.path.exists() or self.path.stat().st_size == 0:
             return list(FIELDS)
         with open(self.path, newline="") as f:
-            old = list(csv.DictReader(f))
-            f.seek(0)
-            header = next(csv.reader(f))
+            reader = csv.DictReader(f)
+            old, header = list(reader), list(reader.fieldnames or [])
         if header == list(FIELDS):
             return header
         header = list(FIELDS) + [c for c in header if c not in FIELDS]

@@ -108,6 +108,22 @@ def reference_logprobs(ref_model, scorer: SequenceScorer, samples: list[TurnSamp
         return [scorer.logprobs(ref_model, s) for s in samples]
 
 
+def minibatches(items: list, size: int, epochs: int, rng: random.Random):
+    """``epochs`` shuffled passes over ``items`` in chunks of ``size``: one optimizer step per chunk."""
+    for _ in range(epochs):
+        order = list(range(len(items)))
+        rng.shuffle(order)
+        for start in range(0, len(order), size):
+            yield [items[i] for i in order[start:start + size]]
+
+
+def step(model, optimizer, dist: Dist, max_grad_norm: float) -> None:
+    """The accumulated gradients, summed across processes and clipped, applied."""
+    dist.sum_grads(model)
+    torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+    optimizer.step()
+
+
 def train_on(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample], cfg: LossConfig,
              rng: random.Random, ref_model=None, dist: Dist | None = None) -> dict:
     """``cfg.epochs`` passes over the samples in shuffled minibatches; returns mean stats. Samples with
@@ -120,30 +136,24 @@ def train_on(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample]
     pairs = [(s, r) for s, r in zip(kept, refs) if s.advantage != 0 or r is not None]
     model.train()
     totals = {"loss": 0.0, "clipfrac": 0.0, "kl": 0.0, "tokens": 0, "first_epoch_logprob_gap": 0.0, "updates": 0}
-    for epoch in range(cfg.epochs):
-        order = list(range(len(pairs)))
-        rng.shuffle(order)
-        for start in range(0, len(order), cfg.minibatch_size):
-            chunk = [pairs[i] for i in order[start:start + cfg.minibatch_size]]
-            tokens = sum(len(s.completion_ids) for s, _ in chunk)
-            optimizer.zero_grad(set_to_none=True)
-            for s, ref in dist.mine(chunk):
-                new = scorer.logprobs(model, s)
-                if not s.logprobs:  # not sampled (a guided turn): the first pass's log-probs stand in
-                    s.logprobs = new.detach().tolist()
-                old = torch.tensor(s.logprobs, device=new.device)
-                loss, stats = loss_terms(new, old, s.advantage, cfg, ref)
-                (loss / tokens).backward()  # accumulate: one optimizer step per minibatch
-                totals["loss"] += loss.item()
-                totals["clipfrac"] += stats["clipfrac"]
-                totals["kl"] += stats["kl"]
-                totals["tokens"] += len(s.completion_ids)
-                if epoch == 0 and start == 0:  # later minibatches see updated weights
-                    totals["first_epoch_logprob_gap"] = max(totals["first_epoch_logprob_gap"], stats["logprob_gap"])
-            dist.sum_grads(model)
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
-            optimizer.step()
-            totals["updates"] += 1
+    for k, chunk in enumerate(minibatches(pairs, cfg.minibatch_size, cfg.epochs, rng)):
+        tokens = sum(len(s.completion_ids) for s, _ in chunk)
+        optimizer.zero_grad(set_to_none=True)
+        for s, ref in dist.mine(chunk):
+            new = scorer.logprobs(model, s)
+            if not s.logprobs:  # not sampled (a guided turn): the first pass's log-probs stand in
+                s.logprobs = new.detach().tolist()
+            old = torch.tensor(s.logprobs, device=new.device)
+            loss, stats = loss_terms(new, old, s.advantage, cfg, ref)
+            (loss / tokens).backward()  # accumulate: one optimizer step per minibatch
+            totals["loss"] += loss.item()
+            totals["clipfrac"] += stats["clipfrac"]
+            totals["kl"] += stats["kl"]
+            totals["tokens"] += len(s.completion_ids)
+            if k == 0:  # later minibatches see updated weights
+                totals["first_epoch_logprob_gap"] = max(totals["first_epoch_logprob_gap"], stats["logprob_gap"])
+        step(model, optimizer, dist, cfg.max_grad_norm)
+        totals["updates"] += 1
     model.eval()
     scorer.forget()
     gap = totals.pop("first_epoch_logprob_gap")
@@ -156,36 +166,30 @@ def train_on(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample]
             "first_epoch_logprob_gap": totals["first_epoch_logprob_gap"]}
 
 
-def imitate(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample], lr: float, batch_size: int,
-            epochs: int, rng: random.Random, dist: Dist | None = None) -> dict:
+def imitate(model, optimizer, scorer: SequenceScorer, samples: list[TurnSample], lr: float, epochs: int,
+            cfg: LossConfig, rng: random.Random, dist: Dist | None = None) -> dict:
     """Fine-tune on demonstrations (the planner's way out of states the policy failed in) by their
-    negative log-likelihood, token-averaged per minibatch, at their own learning rate: ReLIFT's
-    interleaved fine-tuning (Ma et al., 2025). The optimizer is the policy-gradient one, its ``lr``
-    changed for these steps only, so that a checkpoint holds one optimizer state."""
+    negative log-likelihood, token-averaged per minibatch of ``cfg.minibatch_size``, at their own
+    learning rate: ReLIFT's interleaved fine-tuning (Ma et al., 2025). The optimizer is the
+    policy-gradient one, its ``lr`` changed for these steps only, so that a checkpoint holds one
+    optimizer state."""
     dist = dist or Dist()
     kept = [s for s in samples if scorer.scorable(s)]
     saved = [g["lr"] for g in optimizer.param_groups]
     for g in optimizer.param_groups:
         g["lr"] = lr
     model.train()
-    nll, tokens, updates = 0.0, 0, 0
+    nll, tokens = 0.0, 0
     try:
-        for _ in range(epochs):
-            order = list(range(len(kept)))
-            rng.shuffle(order)
-            for start in range(0, len(order), batch_size):
-                chunk = [kept[i] for i in order[start:start + batch_size]]
-                n = sum(len(s.completion_ids) for s in chunk)
-                optimizer.zero_grad(set_to_none=True)
-                for s in dist.mine(chunk):
-                    loss = -scorer.logprobs(model, s).sum()
-                    (loss / n).backward()
-                    nll += loss.item()
-                    tokens += len(s.completion_ids)
-                dist.sum_grads(model)
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                optimizer.step()
-                updates += 1
+        for chunk in minibatches(kept, cfg.minibatch_size, epochs, rng):
+            n = sum(len(s.completion_ids) for s in chunk)
+            optimizer.zero_grad(set_to_none=True)
+            for s in dist.mine(chunk):
+                loss = -scorer.logprobs(model, s).sum()
+                (loss / n).backward()
+                nll += loss.item()
+                tokens += len(s.completion_ids)
+            step(model, optimizer, dist, cfg.max_grad_norm)
     finally:
         for g, x in zip(optimizer.param_groups, saved):
             g["lr"] = x
