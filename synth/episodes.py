@@ -30,11 +30,12 @@ class Turn:
     decision: Decision
     step: int  # env steps taken before this turn (its image is frames[step])
     planned: int | None = None  # the planner's next action when the turn began
+    probe: bool = False  # the expert's pick-up before opening (``probe_prob``): part of its way, not a detour
 
     @property
     def mistake(self) -> bool:
         """The expert's seeded detour (``mistake_prob``): it acted other than its planner said."""
-        return bool(self.decision.plan.actions) and self.decision.plan.actions[0] != self.planned
+        return bool(self.decision.plan.actions) and self.decision.plan.actions[0] != self.planned and not self.probe
 
 
 @dataclass
@@ -93,13 +94,15 @@ def checked_subsets(subsets) -> tuple[str, ...]:
 
 def expert_episodes(n: int, seed: int, subsets=SUBSETS, prompt: str = "compact", mistake_prob: float = 0.0,
                     resolution: int = 224, view: str = "ego", narrator=None, successful_only: bool = True,
-                    scene_split: str = SPLIT, box: bool = False) -> Iterator[SynthEpisode]:
+                    scene_split: str = SPLIT, box: bool = False, probe_prob: float = 0.0) -> Iterator[SynthEpisode]:
     """``n`` expert episodes (fewer when ``successful_only`` drops a failed one), in seed order.
     Training data always come from the train scenes; ``scene_split="test"`` is for held-out
     evaluation sets only (``eval.videoqa`` / ``eval.grounding``). ``box``: the compact formats' prompts
-    ask for the optional ``<box>`` (the replies get theirs from ``target_box``)."""
+    ask for the optional ``<box>`` (the replies get theirs from ``target_box``). ``probe_prob``: the
+    expert's share of pick-ups before opening (``ExpertPolicy``), marked ``Turn.probe``; with
+    ``successful_only`` an episode whose probe is answered with another instance's place is dropped too."""
     fmt = make_format(prompt, box=True) if box else make_format(prompt)
-    policy = ExpertPolicy(fmt, seed=seed, mistake_prob=mistake_prob, narrator=narrator)
+    policy = ExpertPolicy(fmt, seed=seed, mistake_prob=mistake_prob, narrator=narrator, probe_prob=probe_prob)
     envs = {s: gym.make(ENV_ID, subset=s, scene_split=scene_split, resolution=resolution, view=view, expert=True,
                         annotations=view == "ego") for s in subsets}
     for i in range(n):
@@ -111,4 +114,23 @@ def expert_episodes(n: int, seed: int, subsets=SUBSETS, prompt: str = "compact",
             raise AssertionError(f"episode {i} came from the {episode.task.get('split')} split")
         if successful_only and episode.metrics["task_success"] != 1.0:
             continue
+        for t, turn in enumerate(collector.data.turns):
+            turn.probe = (seed + i, t) in policy.probed
+        if successful_only and not probes_answered(collector.data):
+            continue
         yield collector.data
+
+
+def probes_answered(ep: SynthEpisode) -> bool:
+    """Whether each probe's feedback names the container the expert opens next. EB-ALFRED's pick-up
+    ranks a shut-in object last, so it may report where another instance lies ("in DiningTable_2"
+    while the apple found is in the fridge): such an episode would teach a non sequitur."""
+    steps = ep.episode.steps
+    for turn in ep.turns:
+        if not turn.probe:
+            continue
+        k = turn.step
+        after = steps[k + 1].action if k + 1 < len(steps) else ""
+        if not after.startswith("open the ") or f"is in {after.removeprefix('open the ')}." not in steps[k].feedback:
+            return False
+    return True

@@ -47,9 +47,10 @@ def actions(ep: SynthEpisode) -> list[str]:
 
 
 def deepest_level(ep: SynthEpisode) -> int:
-    """The deepest level whose target is a plan: the turns after the last seeded detour (all of them
-    when there is none), since a suffix that holds a detour is not what anyone should plan."""
-    mistakes = [i for i, t in enumerate(ep.turns) if t.mistake]
+    """The deepest level whose target is a plan: the turns after the last seeded detour or probe (all
+    of them when there is none), since a suffix that holds a detour is not what anyone should plan,
+    and one that holds a probe plans the pick-up whose failure its later actions read."""
+    mistakes = [i for i, t in enumerate(ep.turns) if t.mistake or t.probe]
     return len(ep.turns) - (mistakes[-1] + 1 if mistakes else 0)
 
 

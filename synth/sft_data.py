@@ -115,7 +115,7 @@ def main(cfg: DictConfig) -> None:
                          f"prompt={cfg.prompt} granularity={cfg.granularity}")
     episodes = expert_episodes(cfg.n, cfg.seed, checked_subsets(cfg.subsets), prompt=cfg.prompt,
                                mistake_prob=cfg.mistake_prob, resolution=cfg.resolution,
-                               narrator=NARRATORS[cfg.thoughts], box=cfg.box)
+                               narrator=NARRATORS[cfg.thoughts], box=cfg.box, probe_prob=cfg.probe_prob)
     counts = {"episodes": 0, "rows": 0, "images": 0, "plan_rows": 0, "videoqa_rows": 0}
 
     def rows():  # one episode in memory at a time

@@ -1,7 +1,10 @@
 """The privileged expert: it reads the simulator's planner (``info["expert_action"]``) and says so
 in the prompt format's words. With ``mistake_prob`` > 0 it sometimes takes a seeded wrong turn
 (finds the wrong thing, or tries an action that fails) and then recovers, because the planner plans
-again from wherever it ends up: the data then shows failure, feedback and reflection."""
+again from wherever it ends up: the data then shows failure, feedback and reflection. With
+``probe_prob`` > 0 it sometimes acts as an agent that cannot see into containers must: where the
+planner would open the container holding the object it just found, it first tries to pick the object
+up, and the feedback names the container it then opens."""
 
 from __future__ import annotations
 
@@ -15,13 +18,17 @@ class ExpertPolicy:
     privileged = True
 
     def __init__(self, prompt_format, seed: int = 0, mistake_prob: float = 0.0, max_mistakes: int = 2,
-                 narrator=None):
+                 narrator=None, probe_prob: float = 0.0):
         """``narrator(inp, action) -> (visual_state, thought)`` writes the reply's words (synthesis
         plugs in richer ones); the default says what is in view and what comes next."""
         if not 0.0 <= mistake_prob <= 1.0:
             raise ValueError(f"mistake_prob must be in [0, 1], got {mistake_prob}")
+        if not 0.0 <= probe_prob <= 1.0:
+            raise ValueError(f"probe_prob must be in [0, 1], got {probe_prob}")
         self.format, self.seed = prompt_format, seed
         self.mistake_prob, self.max_mistakes = mistake_prob, max_mistakes
+        self.probe_prob = probe_prob
+        self.probed: set[tuple[int, int]] = set()  # (episode_seed, turn) of each probe, for the data's records
         self.narrator = narrator or (lambda inp, action: (_visual(inp.info), _thought(inp, action)))
 
     def act(self, inputs: list[PolicyInput]) -> list[Decision]:
@@ -34,6 +41,8 @@ class ExpertPolicy:
         if planned is None:  # nothing left to do, or no plan from here: say so with an empty plan
             return Decision(self.format.render([], inp.action_names, "I have nothing left to do."), Plan(empty=True))
         action = self._mistake(inp, planned)
+        if action is None:
+            action = self._probe(inp, planned)
         action = planned if action is None else action
         visual, thought = self.narrator(inp, action)
         text = self.format.render([action], inp.action_names, thought, visual)
@@ -56,6 +65,33 @@ class ExpertPolicy:
         others = [i for i, n in enumerate(names) if not n.startswith("find ") and i != planned]
         pool = finds if rng.random() < 0.5 else others
         return int(pool[rng.integers(len(pool))])
+
+
+    def _probe(self, inp: PolicyInput, planned: int) -> int | None:
+        """The pick-up that asks where the found object is, on a seeded share of the chances."""
+        pick = probe_action(inp.action_names, inp.history, planned)
+        if pick is None or self.probe_prob == 0.0:
+            return None
+        if np.random.default_rng([self.seed, inp.episode_seed, inp.turn, 1]).random() >= self.probe_prob:
+            return None
+        self.probed.add((inp.episode_seed, inp.turn))
+        return pick
+
+
+def probe_action(action_names: list[str], history, planned: int) -> int | None:
+    """``pick up the X`` when the last action found X and the planner now opens another class's
+    container (the one X lies in, whose instance the frame cannot name), else None."""
+    opening = action_names[planned]
+    if not opening.startswith("open the ") or not history or not history[-1].valid:
+        return None
+    found = history[-1].action
+    if not found.startswith("find a "):
+        return None
+    cls = found.removeprefix("find a ").split("_")[0]
+    if cls == opening.removeprefix("open the ").split("_")[0]:
+        return None
+    pick = f"pick up the {cls}"
+    return action_names.index(pick) if pick in action_names else None
 
 
 def _visual(info: dict, most: int = 8) -> str:

@@ -1,0 +1,66 @@
+"""The expert's pick-up before opening (``probe_prob``): the way a policy that cannot see into a
+container finds out which one holds the object, shown in the SFT data."""
+
+import pytest
+
+from agent.policies.expert import ExpertPolicy, probe_action
+from agent.policy import HistoryItem
+from agent.prompts import make_format
+from synth.episodes import expert_episodes
+from synth.plans import deepest_level
+from synth.sft_data import build_rows
+
+NAMES = ["find a ButterKnife", "find a Drawer_5", "open the Drawer_5", "pick up the ButterKnife", "open the Fridge"]
+
+
+def found(action: str, valid: bool = True) -> tuple[HistoryItem, ...]:
+    return (HistoryItem(NAMES.index(action) if action in NAMES else None, action, "", valid),)
+
+
+def test_a_probe_picks_up_the_object_just_found_where_the_planner_opens_its_container():
+    assert probe_action(NAMES, found("find a ButterKnife"), planned=2) == 3
+
+
+@pytest.mark.parametrize("history, planned", [
+    (found("find a ButterKnife"), 3),         # the planner picks up: nothing to ask
+    (found("find a Drawer_5"), 2),            # it walked to the container itself
+    (found("find a ButterKnife", False), 2),  # the find failed
+    ((), 2),                                  # first turn
+])
+def test_no_probe_elsewhere(history, planned):
+    assert probe_action(NAMES, history, planned) is None
+
+
+def test_probe_prob_is_checked():
+    with pytest.raises(ValueError, match="probe_prob"):
+        ExpertPolicy(make_format("bare"), probe_prob=1.5)
+
+
+@pytest.fixture(scope="module")
+def probed():
+    return list(expert_episodes(60, 1000, ("base",), prompt="bare", probe_prob=1.0, resolution=64))
+
+
+def test_each_probe_reads_the_container_it_then_opens_and_is_not_a_detour(probed):
+    probes = [(ep, t) for ep in probed for t in ep.turns if t.probe]
+    assert len(probes) >= 5
+    for ep, turn in probes:
+        steps = ep.episode.steps
+        assert steps[turn.step].action.startswith("pick up the ") and not steps[turn.step].valid
+        opened = steps[turn.step + 1].action.removeprefix("open the ")
+        assert f"is in {opened}. Go there" in steps[turn.step].feedback
+        assert not turn.mistake
+
+
+def test_probes_are_seeded_and_off_by_default(probed):
+    again = list(expert_episodes(60, 1000, ("base",), prompt="bare", probe_prob=1.0, resolution=64))
+    assert [[s.action for s in e.episode.steps] for e in again] == [[s.action for s in e.episode.steps] for e in probed]
+    plain = list(expert_episodes(20, 1000, ("base",), prompt="bare", resolution=64))
+    assert not any(t.probe for ep in plain for t in ep.turns)
+
+
+def test_probe_replies_are_trained_on_and_plans_start_after_them(probed):
+    ep = next(e for e in probed if any(t.probe for t in e.turns))
+    probes = [i for i, t in enumerate(ep.turns) if t.probe]
+    assert set(probes) <= {r["turn"] for r in build_rows([ep], "step", compress=False, mistakes=False)}
+    assert deepest_level(ep) == len(ep.turns) - (probes[-1] + 1)
