@@ -64,3 +64,14 @@ def test_probe_replies_are_trained_on_and_plans_start_after_them(probed):
     probes = [i for i, t in enumerate(ep.turns) if t.probe]
     assert set(probes) <= {r["turn"] for r in build_rows([ep], "step", compress=False, mistakes=False)}
     assert deepest_level(ep) == len(ep.turns) - (probes[-1] + 1)
+
+
+def test_after_a_probe_the_brief_thought_repeats_where_the_object_is_then_opens_it():
+    from synth.thoughts import NARRATORS
+    eps = expert_episodes(60, 1000, ("base",), prompt="bare", probe_prob=1.0, resolution=64,
+                          narrator=NARRATORS["brief"])
+    ep = next(e for e in eps if any(t.probe for t in e.turns))
+    k = next(i for i, t in enumerate(ep.turns) if t.probe)
+    where = ep.episode.steps[ep.turns[k + 1].step].action.removeprefix("open the ")
+    reply = ep.turns[k + 1].decision.text
+    assert "It failed: " in reply and f"because it is in {where}. Next I will open the {where}." in reply
