@@ -55,10 +55,15 @@ def narrate(inp: PolicyInput, action: int) -> tuple[str, str]:
 
 
 def narrate_brief(inp: PolicyInput, action: int) -> tuple[str, str]:
-    """Only the step: for small models, whose capacity should go to choosing the action. After a
-    failed action it first repeats the feedback's first sentence ("It failed: ButterKnife is not
-    visible because it is in Drawer_5."): a small model learns to copy a whole span far sooner than
-    to pick one name out of the prompt, and the action then copies the name from its own words."""
+    """Only the step: for small models, whose capacity should go to choosing the action."""
+    return "", f"Next I will {inp.action_names[action]}."
+
+
+def narrate_echo(inp: PolicyInput, action: int) -> tuple[str, str]:
+    """As brief, but after a failed action it first repeats the feedback's first sentence ("It
+    failed: ButterKnife is not visible because it is in Drawer_5."): a small model should learn to
+    copy a whole span sooner than to pick one name out of the prompt, and the action then copies the
+    name from its own words."""
     step = f"Next I will {inp.action_names[action]}."
     if inp.history and not inp.history[-1].valid:
         said = inp.history[-1].feedback.removeprefix("Last action is invalid. ").split(". ")[0].rstrip(".")
@@ -66,4 +71,4 @@ def narrate_brief(inp: PolicyInput, action: int) -> tuple[str, str]:
     return "", step
 
 
-NARRATORS = {"full": narrate, "brief": narrate_brief}
+NARRATORS = {"full": narrate, "brief": narrate_brief, "echo": narrate_echo}

@@ -66,12 +66,15 @@ def test_probe_replies_are_trained_on_and_plans_start_after_them(probed):
     assert deepest_level(ep) == len(ep.turns) - (probes[-1] + 1)
 
 
-def test_after_a_probe_the_brief_thought_repeats_where_the_object_is_then_opens_it():
+def test_after_a_probe_the_echo_thought_repeats_where_the_object_is_then_opens_it():
     from synth.thoughts import NARRATORS
     eps = expert_episodes(60, 1000, ("base",), prompt="bare", probe_prob=1.0, resolution=64,
-                          narrator=NARRATORS["brief"])
+                          narrator=NARRATORS["echo"])
     ep = next(e for e in eps if any(t.probe for t in e.turns))
     k = next(i for i, t in enumerate(ep.turns) if t.probe)
     where = ep.episode.steps[ep.turns[k + 1].step].action.removeprefix("open the ")
     reply = ep.turns[k + 1].decision.text
     assert "It failed: " in reply and f"because it is in {where}. Next I will open the {where}." in reply
+    brief = next(e for e in expert_episodes(60, 1000, ("base",), prompt="bare", probe_prob=1.0, resolution=64,
+                                            narrator=NARRATORS["brief"]) if e.id == ep.id)
+    assert "Next I will open the" in brief.turns[k + 1].decision.text and "failed" not in brief.turns[k + 1].decision.text
