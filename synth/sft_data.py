@@ -54,6 +54,20 @@ def step_rows(ep: SynthEpisode, compress: bool, box: bool = False, mistakes: boo
     return rows
 
 
+def follows_failure(ep: SynthEpisode, t: int) -> bool:
+    """Whether turn ``t``'s prompt shows a failed action's feedback (a probe's or a detour's)."""
+    k = ep.turns[t].step
+    return k > 0 and not ep.episode.steps[k - 1].valid
+
+
+def with_repeats(ep: SynthEpisode, rows: list[dict], extra: int) -> list[dict]:
+    """``rows`` plus ``extra`` more copies of each act or plan row that answers a failure: the few
+    replies that must copy a name out of the feedback, which a small model learns only when it sees
+    them thousands of times, not hundreds."""
+    again = [r for r in rows if r["kind"] in ("act", "plan") and r["turn"] >= 0 and follows_failure(ep, r["turn"])]
+    return rows + again * extra
+
+
 def videoqa_rows(ep: SynthEpisode, seed: int, per_episode: int, frames: tuple[int, int]) -> list[dict]:
     """Up to ``per_episode`` questions about the episode's own video, asked as online GRPO asks them
     (``synth.videoqa.asked``, keyframes included), with the gold reply: so the policy can answer the
@@ -110,6 +124,8 @@ def build_rows(episodes, granularity: str, compress: bool, box: bool = False, mi
 
 @hydra.main(config_path="conf", config_name="sft_data", version_base=None)
 def main(cfg: DictConfig) -> None:
+    if cfg.after_failure_repeat < 0:
+        raise SystemExit(f"after_failure_repeat: extra copies must be >= 0, got {cfg.after_failure_repeat}")
     if cfg.box and (cfg.prompt == "eb" or cfg.granularity != "step"):
         raise SystemExit(f"box: true needs step rows in a compact format (prompt=compact|bare), got "
                          f"prompt={cfg.prompt} granularity={cfg.granularity}")
@@ -127,6 +143,7 @@ def main(cfg: DictConfig) -> None:
             if cfg.videoqa.per_episode:
                 made += [{**row_meta(ep), **r} for r in videoqa_rows(ep, cfg.seed, cfg.videoqa.per_episode,
                                                              tuple(cfg.videoqa.frames))]
+            made = with_repeats(ep, made, cfg.after_failure_repeat)
             counts["episodes"] += 1
             counts["rows"] += len(made)
             counts["images"] += sum(len(r["images"]) for r in made)

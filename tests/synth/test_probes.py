@@ -78,3 +78,21 @@ def test_after_a_probe_the_echo_thought_repeats_where_the_object_is_then_opens_i
     brief = next(e for e in expert_episodes(60, 1000, ("base",), prompt="bare", probe_prob=1.0, resolution=64,
                                             narrator=NARRATORS["brief"]) if e.id == ep.id)
     assert "Next I will open the" in brief.turns[k + 1].decision.text and "failed" not in brief.turns[k + 1].decision.text
+
+
+def test_rows_that_answer_a_failure_are_repeated_and_the_rest_are_not(probed):
+    from synth.sft_data import follows_failure, plan_rows, with_repeats
+    ep = next(e for e in probed if any(t.probe for t in e.turns))
+    rows = build_rows([ep], "step", compress=False) + plan_rows(ep, 2, 29, 0)
+    answers = [r for r in rows if follows_failure(ep, r["turn"])]
+    assert answers and all(ep.turns[r["turn"] - 1].probe for r in answers if r["kind"] == "act")
+    more = with_repeats(ep, rows, 3)
+    assert len(more) == len(rows) + 3 * len(answers) and more[:len(rows)] == rows
+
+
+def test_a_negative_repeat_names_the_key(tmp_path):
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "synth.sft_data", f"out={tmp_path}", "n=1", "after_failure_repeat=-1"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "after_failure_repeat" in r.stderr
