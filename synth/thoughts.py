@@ -64,11 +64,11 @@ def narrate_echo(inp: PolicyInput, action: int) -> tuple[str, str]:
     failed: ButterKnife is not visible because it is in Drawer_5."): a small model should learn to
     copy a whole span sooner than to pick one name out of the prompt, and the action then copies the
     name from its own words."""
-    step = f"Next I will {inp.action_names[action]}."
+    visual, step = narrate_brief(inp, action)
     if inp.history and not inp.history[-1].valid:
         said = inp.history[-1].feedback.removeprefix("Last action is invalid. ").split(". ")[0].rstrip(".")
-        return "", f"It failed: {said}. {step}"
-    return "", step
+        return visual, f"It failed: {said}. {step}"
+    return visual, step
 
 
 NARRATORS = {"full": narrate, "brief": narrate_brief, "echo": narrate_echo}

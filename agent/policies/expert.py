@@ -69,8 +69,10 @@ class ExpertPolicy:
 
     def _probe(self, inp: PolicyInput, planned: int) -> int | None:
         """The pick-up that asks where the found object is, on a seeded share of the chances."""
+        if self.probe_prob == 0.0:
+            return None
         pick = probe_action(inp.action_names, inp.history, planned)
-        if pick is None or self.probe_prob == 0.0:
+        if pick is None:
             return None
         if np.random.default_rng([self.seed, inp.episode_seed, inp.turn, 1]).random() >= self.probe_prob:
             return None
